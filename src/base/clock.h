@@ -1,0 +1,45 @@
+// Injected time: policy and health code read time from a TimeSource so tests never sleep.
+#pragma once
+
+#include <chrono>
+
+namespace edgefront {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+using SystemTime = std::chrono::system_clock::time_point;
+using Millis = std::chrono::milliseconds;
+
+class TimeSource {
+ public:
+  virtual ~TimeSource() = default;
+  virtual SteadyTime steady_now() const = 0;
+  virtual SystemTime system_now() const = 0;
+};
+
+class RealTimeSource final : public TimeSource {
+ public:
+  SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
+  SystemTime system_now() const override { return std::chrono::system_clock::now(); }
+  static const RealTimeSource& instance() {
+    static const RealTimeSource source;
+    return source;
+  }
+};
+
+// A clock tests move by hand.
+class ManualTimeSource final : public TimeSource {
+ public:
+  SteadyTime steady_now() const override { return steady_; }
+  SystemTime system_now() const override { return system_; }
+  void advance(std::chrono::nanoseconds d) {
+    steady_ += d;
+    system_ += std::chrono::duration_cast<SystemTime::duration>(d);
+  }
+  void set_system(SystemTime t) { system_ = t; }
+
+ private:
+  SteadyTime steady_{};
+  SystemTime system_{std::chrono::seconds(1'700'000'000)};
+};
+
+}  // namespace edgefront

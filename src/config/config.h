@@ -1,0 +1,128 @@
+// The configuration model: plain structs, filled from native YAML or a CloudFront
+// DistributionConfig (JSON), validated at load. Immutable once published.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+
+namespace edgefront::config {
+
+using Duration = std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+enum class OriginProtocolPolicy { kHttpOnly, kHttpsOnly, kMatchViewer };
+enum class ViewerProtocolPolicy { kAllowAll, kRedirectToHttps, kHttpsOnly };
+
+struct CustomHeader {
+  std::string name;
+  std::string value;
+};
+
+// One origin: an HTTP(S) server, or a local directory (the "S3 bucket" of the seeds).
+struct Origin {
+  std::string id;
+  std::string domain_name;  // bare host name or IP; empty for directory origins
+  std::string directory;    // non-empty => directory origin (absolute after load)
+  std::string origin_path;  // "/prefix" or empty; never ends with '/'
+  std::vector<CustomHeader> custom_headers;
+  uint16_t http_port = 80;
+  uint16_t https_port = 443;
+  OriginProtocolPolicy protocol_policy = OriginProtocolPolicy::kHttpOnly;
+  std::vector<std::string> ssl_protocols;  // OriginSslProtocols; empty = TLSv1.2 and up
+  int connection_attempts = 3;             // 1-3
+  Duration connection_timeout = 10s;       // per attempt
+  Duration read_timeout = 30s;             // first byte, and gap between reads
+  Duration keepalive_timeout = 5s;         // idle pooled connection lifetime
+  bool forward_viewer_host = false;        // send the viewer's Host instead of domain_name
+
+  bool is_directory() const { return !directory.empty(); }
+};
+
+struct OriginGroup {
+  std::string id;
+  std::vector<int> failover_status_codes;
+  std::vector<std::string> member_origin_ids;  // first = primary, in failover order
+};
+
+// What of the viewer request goes to the origin (legacy ForwardedValues semantics).
+struct Forwarding {
+  enum class Cookies { kNone, kWhitelist, kAll };
+  enum class Headers { kDefault, kWhitelist, kAll };
+  bool query_string = true;
+  Cookies cookies = Cookies::kAll;
+  std::vector<std::string> cookie_names;  // kWhitelist
+  Headers headers = Headers::kAll;
+  std::vector<std::string> header_names;  // kWhitelist
+};
+
+struct CacheBehavior {
+  std::string path_pattern = "*";  // "*" for the default behavior
+  std::string target_origin_id;    // an origin or an origin group
+  ViewerProtocolPolicy viewer_protocol_policy = ViewerProtocolPolicy::kAllowAll;
+  http::MethodSet allowed_methods = http::MethodSet::get_head();
+  http::MethodSet cached_methods = http::MethodSet::get_head();
+  Forwarding forwarding;
+};
+
+struct CustomErrorResponse {
+  int error_code = 0;
+  std::string response_page_path;  // empty: only the caching TTL is customised
+  int response_code = 0;           // 0: keep the original status
+  Duration error_caching_min_ttl = 10s;
+};
+
+struct Distribution {
+  std::string id = "default";
+  std::vector<std::string> aliases;  // Host names routed here (lower case)
+  bool enabled = true;
+  std::string default_root_object;  // without leading '/'
+  std::vector<Origin> origins;
+  std::vector<OriginGroup> origin_groups;
+  CacheBehavior default_behavior;
+  std::vector<CacheBehavior> behaviors;  // in precedence order
+  std::vector<CustomErrorResponse> custom_error_responses;
+
+  const Origin* find_origin(std::string_view id) const;
+  const OriginGroup* find_group(std::string_view id) const;
+};
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+};
+
+struct Limits {
+  size_t max_header_bytes = 20480;  // request line + headers (CloudFront's limit)
+  size_t max_header_count = 100;
+  size_t max_uri_bytes = 8192;
+  uint64_t max_body_bytes = 1ull << 30;
+  Duration header_timeout = 10s;  // from first byte of a request to end of its head
+  Duration idle_timeout = 60s;    // keep-alive connection with no request in progress
+  Duration body_timeout = 30s;    // gap between request body reads
+  Duration send_timeout = 60s;    // gap between progress writing to a slow viewer
+  Duration drain_timeout = 30s;   // graceful shutdown: longest wait for in-flight requests
+};
+
+struct Server {
+  std::vector<ListenAddress> listen = {ListenAddress{}};
+  int workers = 0;  // 0 = one per core
+  std::optional<ListenAddress> admin = ListenAddress{"127.0.0.1", 9901};
+  std::string admin_token;  // empty: no auth (loopback only is then enforced)
+  Limits limits;
+  bool served_by_header = false;  // add X-Edgefront-Origin naming the origin that answered
+  std::string via_name = "edgefront";
+};
+
+struct Config {
+  Server server;
+  std::vector<Distribution> distributions;  // at least one
+  std::vector<std::string> warnings;        // unsupported fields etc., each naming its path
+  std::string source;                       // file it came from
+};
+
+}  // namespace edgefront::config
