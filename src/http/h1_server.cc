@@ -1,0 +1,446 @@
+#include "http/h1_server.h"
+
+#include <fmt/format.h>
+
+#include "http/error_page.h"
+#include "http/h1_serialize.h"
+#include "http/http_date.h"
+
+namespace edgefront::http {
+
+namespace {
+constexpr size_t kInputBufferSize = 32 * 1024;
+constexpr uint64_t kMaxDrainBytes = 256 * 1024;
+
+H1Parser::Limits parser_limits(const config::Limits& l) {
+  return H1Parser::Limits{l.max_header_bytes, l.max_header_count, l.max_uri_bytes};
+}
+
+DateCache& thread_date_cache() {
+  thread_local DateCache cache;
+  return cache;
+}
+}  // namespace
+
+void ConnectionTracker::begin_drain() {
+  draining_ = true;
+  // close_if_idle may remove entries; iterate over a copy.
+  std::vector<H1ServerConnection*> snapshot(live_.begin(), live_.end());
+  for (H1ServerConnection* c : snapshot) c->close_if_idle();
+}
+
+void ConnectionTracker::close_all() {
+  std::vector<H1ServerConnection*> snapshot(live_.begin(), live_.end());
+  for (H1ServerConnection* c : snapshot) c->close_now();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request body: pulls body spans out of the parser, reading more from the socket as needed.
+class H1ServerConnection::Body final : public RequestBody {
+ public:
+  explicit Body(H1ServerConnection& c) : c_(c) {}
+
+  awaitable<Result<std::span<const char>>> read() override {
+    H1Parser& p = c_.parser_;
+    while (true) {
+      if (p.body_bytes() > c_.limits_.max_body_bytes) {
+        co_return make_error(ErrorKind::kTooLarge, Fault::kViewer, "request body too large");
+      }
+      if (next_span_ < p.body_spans().size()) co_return p.body_spans()[next_span_++];
+      p.clear_body_spans();
+      next_span_ = 0;
+      if (p.message_complete()) co_return std::span<const char>();
+      if (c_.in_begin_ < c_.in_end_) {
+        size_t consumed = 0;
+        auto event = p.feed({c_.in_.data() + c_.in_begin_, c_.in_end_ - c_.in_begin_}, consumed);
+        c_.in_begin_ += consumed;
+        if (event == H1Parser::Event::kError) {
+          co_return make_error(ErrorKind::kBadRequest, Fault::kViewer, p.error_reason());
+        }
+        continue;
+      }
+      if (expect_continue_ && !sent_continue_) {
+        sent_continue_ = true;
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        std::error_code ec;
+        c_.deadline_.expires_after(c_.limits_.send_timeout);
+        co_await c_.stream_.write(asio::buffer(kContinue), ec);
+        if (ec) co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, ec.message());
+      }
+      if (!co_await c_.read_more(c_.limits_.body_timeout)) {
+        co_return make_error(c_.deadline_.expired() ? ErrorKind::kViewerTimeout
+                                                    : ErrorKind::kViewerClosed,
+                             Fault::kViewer, "viewer stopped sending the request body");
+      }
+    }
+  }
+
+  bool complete() const override { return c_.parser_.message_complete(); }
+
+  bool expect_continue_ = false;
+  bool sent_continue_ = false;
+
+ private:
+  H1ServerConnection& c_;
+  size_t next_span_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Response sink: queues the head and writes it with the first body bytes (one syscall for a
+// small response); frames the body with Content-Length or chunked encoding.
+class H1ServerConnection::Sink final : public ResponseSink {
+ public:
+  Sink(H1ServerConnection& c, const RequestHead& request) : c_(c), request_(request) {}
+
+  awaitable<Status> send_head(ResponseHead head, BodyLength length) override {
+    if (head_queued_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
+    head_queued_ = true;
+    status_ = head.status;
+    HeaderList& h = head.headers;
+    h.remove("Content-Length");
+    h.remove("Transfer-Encoding");
+    h.remove("Connection");
+    h.remove("Keep-Alive");
+    if (!h.contains("Date")) {
+      h.add("Date", thread_date_cache().now(std::chrono::system_clock::now()));
+    }
+    bool bodiless_status = head.status < 200 || head.status == 204 || head.status == 304;
+    no_body_ = bodiless_status || request_.method == Method::kHead;
+    switch (length.kind) {
+      case BodyLength::Kind::kKnown:
+        if (!bodiless_status) h.add("Content-Length", fmt::format("{}", length.length));
+        remaining_ = length.length;
+        known_length_ = true;
+        break;
+      case BodyLength::Kind::kNone:
+        if (!bodiless_status) h.add("Content-Length", "0");
+        remaining_ = 0;
+        known_length_ = true;
+        break;
+      case BodyLength::Kind::kUnknown:
+        if (no_body_) break;
+        if (request_.version.at_least_1_1()) {
+          h.add("Transfer-Encoding", "chunked");
+          chunked_ = true;
+        } else {
+          c_.keep_alive_ = false;  // body ends when the connection closes
+        }
+        break;
+    }
+    if (c_.tracker_.draining()) c_.keep_alive_ = false;
+    if (!c_.keep_alive_) {
+      h.add("Connection", "close");
+    } else if (!request_.version.at_least_1_1()) {
+      h.add("Connection", "keep-alive");
+    }
+    out_.clear();
+    serialize_response_head(head, out_);
+    co_return ok_status();
+  }
+
+  awaitable<Status> send_body(std::span<const char> data) override {
+    if (!head_queued_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
+    if (no_body_ || data.empty()) co_return ok_status();
+    if (known_length_) {
+      if (data.size() > remaining_) {
+        co_return make_error(ErrorKind::kBadResponse, Fault::kOrigin, "body longer than its length");
+      }
+      remaining_ -= data.size();
+    }
+    std::array<asio::const_buffer, 3> bufs;
+    size_t n = 0;
+    if (chunked_) append_chunk_size(data.size(), out_);
+    if (!out_.empty()) bufs[n++] = asio::buffer(out_);
+    bufs[n++] = asio::buffer(data.data(), data.size());
+    if (chunked_) bufs[n++] = asio::buffer("\r\n", 2);
+    co_return co_await write(std::span<const asio::const_buffer>(bufs.data(), n));
+  }
+
+  awaitable<Status> finish() override {
+    if (!head_queued_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
+    if (finished_) co_return ok_status();
+    if (known_length_ && remaining_ > 0 && !no_body_) {
+      abort();
+      co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+    }
+    finished_ = true;
+    if (chunked_) out_.append("0\r\n\r\n");
+    if (out_.empty()) co_return ok_status();
+    asio::const_buffer buf = asio::buffer(out_);
+    co_return co_await write(std::span<const asio::const_buffer>(&buf, 1));
+  }
+
+  void abort() override {
+    aborted_ = true;
+    c_.keep_alive_ = false;
+    c_.close_now();
+  }
+
+  bool committed() const override { return committed_; }
+  bool finished() const { return finished_; }
+  bool aborted() const { return aborted_; }
+  bool head_queued() const { return head_queued_; }
+  int status() const { return status_; }
+
+ private:
+  awaitable<Status> write(std::span<const asio::const_buffer> bufs) {
+    if (c_.closed_) co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "connection closed");
+    committed_ = true;
+    std::error_code ec;
+    c_.deadline_.expires_after(c_.limits_.send_timeout);
+    co_await c_.stream_.write(bufs, ec);
+    out_.clear();
+    if (ec) {
+      c_.keep_alive_ = false;
+      co_return make_error(c_.deadline_.expired() ? ErrorKind::kViewerTimeout
+                                                  : ErrorKind::kViewerClosed,
+                           Fault::kViewer, ec.message());
+    }
+    co_return ok_status();
+  }
+
+  H1ServerConnection& c_;
+  const RequestHead& request_;
+  std::string out_;
+  uint64_t remaining_ = 0;
+  int status_ = 0;
+  bool head_queued_ = false;
+  bool known_length_ = false;
+  bool chunked_ = false;
+  bool no_body_ = false;
+  bool committed_ = false;
+  bool finished_ = false;
+  bool aborted_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+H1ServerConnection::H1ServerConnection(net::Stream stream, Handler& handler,
+                                       const config::Limits& limits, ConnectionTracker& tracker,
+                                       ViewerConnection viewer)
+    : stream_(std::move(stream)),
+      handler_(handler),
+      limits_(limits),
+      tracker_(tracker),
+      viewer_(std::move(viewer)),
+      deadline_(stream_.socket().get_executor(),
+                [this] {
+                  std::error_code ignored;
+                  stream_.socket().cancel(ignored);
+                }),
+      parser_(H1Parser::Kind::kRequest, parser_limits(limits)),
+      in_(kInputBufferSize) {
+  tracker_.add(this);
+}
+
+H1ServerConnection::~H1ServerConnection() { tracker_.remove(this); }
+
+void H1ServerConnection::close_if_idle() {
+  keep_alive_ = false;
+  if (idle_) close_now();
+}
+
+void H1ServerConnection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  stream_.close();
+}
+
+awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self) {
+  std::error_code ignored;
+  self->stream_.socket().set_option(tcp::no_delay(true), ignored);
+  while (!self->closed_) {
+    co_await self->serve_one();
+    if (!self->keep_alive_) break;
+    self->parser_.next_message();
+  }
+  self->deadline_.disarm();
+  self->close_now();
+}
+
+void H1ServerConnection::compact_input() {
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+  } else if (in_begin_ > 0 && in_end_ == in_.size()) {
+    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+  }
+}
+
+// Reads more bytes into the input buffer; false on EOF, error or timeout.
+awaitable<bool> H1ServerConnection::read_more(std::chrono::milliseconds timeout) {
+  compact_input();
+  if (in_end_ == in_.size()) co_return false;  // cannot happen: the parser consumes input
+  deadline_.expires_after(timeout);
+  std::error_code ec;
+  size_t n = co_await stream_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+  if (ec || n == 0) co_return false;
+  in_end_ += n;
+  co_return true;
+}
+
+// Parses until a full request head is available. False: the connection is done (EOF, an
+// error already answered, or a timeout).
+awaitable<bool> H1ServerConnection::read_head() {
+  idle_ = true;
+  while (true) {
+    if (in_begin_ < in_end_) {
+      idle_ = false;
+      size_t consumed = 0;
+      auto event = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_}, consumed);
+      in_begin_ += consumed;
+      if (event == H1Parser::Event::kHeadComplete || event == H1Parser::Event::kMessageComplete) {
+        co_return true;
+      }
+      if (event == H1Parser::Event::kError) {
+        co_await send_error_and_close(parser_.error_status(), parser_.error_reason());
+        co_return false;
+      }
+    }
+    if (closed_ || (idle_ && tracker_.draining())) co_return false;
+    bool got = co_await read_more(idle_ ? limits_.idle_timeout : limits_.header_timeout);
+    if (!got) {
+      if (!idle_ && deadline_.expired()) {
+        co_await send_error_and_close(408, "timed out waiting for the request head");
+      }
+      co_return false;
+    }
+  }
+}
+
+bool H1ServerConnection::validate_head(int& status, std::string& reason) {
+  RequestHead& r = parser_.request();
+  if (r.method_text == "CONNECT") {
+    status = 405;
+    reason = "CONNECT is not supported";
+    return false;
+  }
+  size_t hosts = r.headers.count("Host");
+  if (hosts > 1 || (hosts == 0 && r.version.at_least_1_1())) {
+    status = 400;
+    reason = hosts > 1 ? "more than one Host header" : "missing Host header";
+    return false;
+  }
+  // Absolute-form targets (RFC 9112 3.2.2): use the authority as Host and keep the path.
+  if (r.target.starts_with("http://") || r.target.starts_with("https://")) {
+    size_t scheme_end = r.target.find("://") + 3;
+    size_t path_start = r.target.find_first_of("/?", scheme_end);
+    std::string authority = r.target.substr(scheme_end, path_start - scheme_end);
+    std::string rest = path_start == std::string::npos ? "/" : r.target.substr(path_start);
+    if (!rest.empty() && rest[0] == '?') rest.insert(0, "/");
+    r.headers.set("Host", authority);
+    r.target = rest;
+  }
+  if (r.target.empty() || r.target[0] != '/') {
+    status = 400;
+    reason = "request target must be a path";
+    return false;
+  }
+  if (auto expect = r.headers.get("Expect")) {
+    if (!iequals(*expect, "100-continue")) {
+      status = 417;
+      reason = "unsupported Expect value";
+      return false;
+    }
+  }
+  if (r.content_length && *r.content_length > limits_.max_body_bytes) {
+    status = 413;
+    reason = "request body too large";
+    return false;
+  }
+  return true;
+}
+
+awaitable<void> H1ServerConnection::serve_one() {
+  if (!co_await read_head()) {
+    keep_alive_ = false;
+    co_return;
+  }
+  idle_ = false;
+  deadline_.disarm();
+  RequestHead& request = parser_.request();
+  keep_alive_ = keep_alive_ && request.keep_alive && !tracker_.draining();
+
+  int status = 0;
+  std::string reason;
+  if (!validate_head(status, reason)) {
+    co_await send_error_and_close(status, reason);
+    co_return;
+  }
+
+  Body body(*this);
+  body.expect_continue_ = request.version.at_least_1_1() && request.headers.contains("Expect");
+  request.headers.remove("Expect");
+  Sink sink(*this, request);
+  Exchange exchange{request, body, sink, viewer_};
+  co_await handler_.handle(exchange);
+
+  if (sink.aborted() || closed_) {
+    keep_alive_ = false;
+    co_return;
+  }
+  if (!sink.finished()) {
+    // A handler that returns without finishing has failed: never leave the viewer waiting
+    // on a response that looks complete.
+    if (!sink.committed() && !sink.head_queued()) {
+      co_await send_error_and_close(500, "internal error");
+    } else {
+      sink.abort();
+    }
+    keep_alive_ = false;
+    co_return;
+  }
+  if (!body.complete()) {
+    // Unread request body (e.g. an error answered early). With 100-continue not sent the
+    // viewer may not send it at all, so do not wait for it.
+    if (body.expect_continue_ && !body.sent_continue_) {
+      keep_alive_ = false;
+    } else if (keep_alive_ && !co_await drain_request_body()) {
+      keep_alive_ = false;
+    }
+  }
+}
+
+// Reads and discards what is left of a request body so the connection can be reused.
+awaitable<bool> H1ServerConnection::drain_request_body() {
+  Body body(*this);
+  uint64_t start = parser_.body_bytes();
+  while (!parser_.message_complete()) {
+    auto chunk = co_await body.read();
+    if (!chunk.ok()) co_return false;
+    if (parser_.body_bytes() - start > kMaxDrainBytes) co_return false;
+  }
+  co_return true;
+}
+
+awaitable<void> H1ServerConnection::send_error_and_close(int status, std::string_view reason) {
+  keep_alive_ = false;
+  if (closed_) co_return;
+  ResponseHead head;
+  head.status = status;
+  std::string body = error_page_html(status, reason);
+  head.headers.add("Server", "edgefront");
+  head.headers.add("Content-Type", "text/html; charset=utf-8");
+  RequestHead& request = parser_.request();
+  Sink sink(*this, request);
+  (void)co_await sink.send_head(std::move(head), BodyLength::known(body.size()));
+  (void)co_await sink.send_body(body);
+  (void)co_await sink.finish();
+  // Lingering close: stop writing, then discard what the viewer still sends for a moment.
+  // Closing with unread input makes the kernel send RST, which can destroy the error
+  // response before the viewer reads it.
+  std::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  deadline_.expires_after(std::chrono::seconds(2));
+  std::array<char, 4096> scratch;
+  size_t discarded = 0;
+  while (!ec && !closed_ && discarded < kMaxDrainBytes) {
+    size_t n = co_await stream_.read_some(asio::buffer(scratch), ec);
+    if (n == 0) break;
+    discarded += n;
+  }
+  close_now();
+}
+
+}  // namespace edgefront::http

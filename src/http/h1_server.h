@@ -1,0 +1,77 @@
+// The viewer side of HTTP/1.1: one coroutine per connection reads requests (keep-alive,
+// pipelining), enforces limits and timeouts, and hands each exchange to a Handler.
+#pragma once
+
+#include <list>
+#include <memory>
+
+#include "config/config.h"
+#include "http/exchange.h"
+#include "http/h1_parser.h"
+#include "net/deadline.h"
+#include "net/stream.h"
+
+namespace edgefront::http {
+
+class H1ServerConnection;
+
+// The live connections of one worker, so a graceful shutdown can close idle ones at once and
+// tell busy ones to close after their current response. Single-threaded (one per worker).
+class ConnectionTracker {
+ public:
+  void add(H1ServerConnection* c) { live_.push_back(c); }
+  void remove(H1ServerConnection* c) { live_.remove(c); }
+  size_t size() const { return live_.size(); }
+  bool draining() const { return draining_; }
+  // Stops keep-alive everywhere and closes connections that are between requests.
+  void begin_drain();
+  // Closes everything now (drain deadline passed).
+  void close_all();
+
+ private:
+  std::list<H1ServerConnection*> live_;
+  bool draining_ = false;
+};
+
+class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnection> {
+ public:
+  H1ServerConnection(net::Stream stream, Handler& handler, const config::Limits& limits,
+                     ConnectionTracker& tracker, ViewerConnection viewer);
+  ~H1ServerConnection();
+
+  static awaitable<void> run(std::shared_ptr<H1ServerConnection> self);
+
+  // Called by the tracker during shutdown.
+  void close_if_idle();
+  void close_now();
+
+ private:
+  class Body;
+  class Sink;
+  friend class Body;
+  friend class Sink;
+
+  awaitable<bool> read_head();
+  awaitable<bool> read_more(std::chrono::milliseconds timeout);
+  awaitable<void> serve_one();
+  awaitable<void> send_error_and_close(int status, std::string_view reason);
+  awaitable<bool> drain_request_body();
+  bool validate_head(int& status, std::string& reason);
+  void compact_input();
+
+  net::Stream stream_;
+  Handler& handler_;
+  config::Limits limits_;
+  ConnectionTracker& tracker_;
+  ViewerConnection viewer_;
+  net::Deadline deadline_;
+  H1Parser parser_;
+  std::vector<char> in_;
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+  bool idle_ = true;       // waiting for the first byte of a request
+  bool closed_ = false;
+  bool keep_alive_ = true;
+};
+
+}  // namespace edgefront::http

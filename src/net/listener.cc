@@ -1,0 +1,42 @@
+#include "net/listener.h"
+
+#include <sys/socket.h>
+
+#include <fmt/format.h>
+
+namespace edgefront::net {
+
+Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where,
+                                    bool reuse_port) {
+  std::error_code ec;
+  asio::ip::address addr = asio::ip::make_address(where.host, ec);
+  if (ec) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal,
+                      fmt::format("bad listen address {}: {}", where.host, ec.message()));
+  }
+  tcp::endpoint ep(addr, where.port);
+  tcp::acceptor acceptor(ctx);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && reuse_port) {
+    int one = 1;
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      ec = std::error_code(errno, std::system_category());
+    }
+  }
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(4096, ec);
+  if (ec) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal,
+                      fmt::format("cannot listen on {}:{}: {}", where.host, where.port,
+                                  ec.message()));
+  }
+  return acceptor;
+}
+
+std::string format_endpoint(const tcp::endpoint& ep) {
+  if (ep.address().is_v6()) return fmt::format("[{}]:{}", ep.address().to_string(), ep.port());
+  return fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+}  // namespace edgefront::net

@@ -1,0 +1,45 @@
+#include "net/stream.h"
+
+#include <sys/socket.h>
+
+namespace edgefront::net {
+
+awaitable<size_t> Stream::read_some(asio::mutable_buffer buffer, std::error_code& ec) {
+  if (auto* plain = std::get_if<0>(&s_)) {
+    co_return co_await plain->async_read_some(buffer, use_ec(ec));
+  }
+  co_return co_await std::get<1>(s_)->async_read_some(buffer, use_ec(ec));
+}
+
+awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
+  if (auto* plain = std::get_if<0>(&s_)) {
+    co_await asio::async_write(*plain, buffers, use_ec(ec));
+  } else {
+    co_await asio::async_write(*std::get<1>(s_), buffers, use_ec(ec));
+  }
+}
+
+tcp::socket& Stream::socket() {
+  if (auto* plain = std::get_if<0>(&s_)) return *plain;
+  return std::get<1>(s_)->next_layer();
+}
+
+bool Stream::is_open() { return socket().is_open(); }
+
+void Stream::close() {
+  std::error_code ignored;
+  socket().shutdown(tcp::socket::shutdown_both, ignored);
+  socket().close(ignored);
+}
+
+bool Stream::idle_peer_closed() {
+  if (is_tls()) return false;
+  tcp::socket& s = socket();
+  if (!s.is_open()) return true;
+  char byte;
+  ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return !(errno == EAGAIN || errno == EWOULDBLOCK);
+  return true;  // EOF (0) or unsolicited bytes: either way not reusable
+}
+
+}  // namespace edgefront::net

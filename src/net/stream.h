@@ -1,0 +1,38 @@
+// A byte stream over TCP, optionally wrapped in TLS; the HTTP codecs do not care which.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <variant>
+
+#include "net/asio.h"
+
+namespace edgefront::net {
+
+class Stream {
+ public:
+  explicit Stream(tcp::socket socket) : s_(std::move(socket)) {}
+  explicit Stream(std::unique_ptr<asio::ssl::stream<tcp::socket>> tls) : s_(std::move(tls)) {}
+  Stream(Stream&&) = default;
+  Stream& operator=(Stream&&) = default;
+
+  awaitable<size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec);
+  awaitable<void> write(std::span<const asio::const_buffer> buffers, std::error_code& ec);
+  awaitable<void> write(asio::const_buffer buffer, std::error_code& ec) {
+    co_await write(std::span<const asio::const_buffer>(&buffer, 1), ec);
+  }
+
+  tcp::socket& socket();
+  bool is_tls() const { return s_.index() == 1; }
+  bool is_open();
+  // Closes at once (no TLS close_notify): used on errors, timeouts and shutdown.
+  void close();
+  // True if the peer has closed or sent unexpected bytes on an idle connection (plain TCP
+  // only; TLS streams return false because of post-handshake messages).
+  bool idle_peer_closed();
+
+ private:
+  std::variant<tcp::socket, std::unique_ptr<asio::ssl::stream<tcp::socket>>> s_;
+};
+
+}  // namespace edgefront::net

@@ -1,0 +1,24 @@
+#include "obs/metric_table.h"
+
+namespace edgefront::obs {
+
+Registry::Registry(unsigned slots)
+    : requests(kRequests, slots),
+      connections(kConnections, slots),
+      origin_requests(kOriginRequests, slots),
+      origin_responses(kOriginResponses, slots),
+      origin_errors(kOriginErrors, slots),
+      origin_failovers(kOriginFailovers, slots),
+      origin_served(kOriginServed, slots),
+      slots_(slots) {}
+
+std::string Registry::render() const {
+  std::string out;
+  for (const CounterFamily* f : {&requests, &connections, &origin_requests, &origin_responses,
+                                 &origin_errors, &origin_failovers, &origin_served}) {
+    f->render(out);
+  }
+  return out;
+}
+
+}  // namespace edgefront::obs

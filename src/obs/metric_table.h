@@ -1,0 +1,46 @@
+// Every metric edgefront exports, declared once.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "obs/metrics.h"
+
+namespace edgefront::obs {
+
+inline const FamilySpec kRequests{"edgefront_requests_total",
+                                  "Viewer requests answered, by status class.", {"status"}};
+inline const FamilySpec kConnections{"edgefront_connections_accepted_total",
+                                     "Viewer connections accepted.", {}};
+inline const FamilySpec kOriginRequests{"edgefront_origin_requests_total",
+                                        "Attempts sent to an origin (including retries).",
+                                        {"distribution", "origin"}};
+inline const FamilySpec kOriginResponses{"edgefront_origin_responses_total",
+                                         "Origin responses received, by status class.",
+                                         {"distribution", "origin", "class"}};
+inline const FamilySpec kOriginErrors{
+    "edgefront_origin_errors_total",
+    "Failed origin attempts by kind: connect, timeout, closed, bad_response, status (a status "
+    "listed as a failover criterion).",
+    {"distribution", "origin", "kind"}};
+inline const FamilySpec kOriginFailovers{"edgefront_origin_failovers_total",
+                                         "Requests moved from an origin to the next group member.",
+                                         {"distribution", "group", "from"}};
+inline const FamilySpec kOriginServed{"edgefront_origin_served_total",
+                                      "Responses delivered to viewers, by the origin that served.",
+                                      {"distribution", "origin"}};
+
+// The process-wide registry; created once the worker count is known.
+class Registry {
+ public:
+  explicit Registry(unsigned slots);
+  CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
+      origin_failovers, origin_served;
+  std::string render() const;
+  unsigned slots() const { return slots_; }
+
+ private:
+  unsigned slots_;
+};
+
+}  // namespace edgefront::obs

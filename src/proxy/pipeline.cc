@@ -1,0 +1,393 @@
+#include "proxy/pipeline.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "http/error_page.h"
+#include "upstream/failover_policy.h"
+
+namespace edgefront::proxy {
+
+namespace {
+
+constexpr size_t kMaxReplayableBody = 64 * 1024;
+constexpr size_t kFileChunk = 64 * 1024;
+
+const char* outcome_name(upstream::AttemptOutcome o) {
+  switch (o) {
+    case upstream::AttemptOutcome::kResponse: return "response";
+    case upstream::AttemptOutcome::kConnectFailed: return "connect-failed";
+    case upstream::AttemptOutcome::kConnectTimeout: return "connect-timeout";
+    case upstream::AttemptOutcome::kReadTimeout: return "read-timeout";
+    case upstream::AttemptOutcome::kOriginClosed: return "closed";
+    case upstream::AttemptOutcome::kBadResponse: return "bad-response";
+  }
+  return "error";
+}
+
+void count_attempt(const OriginStats& s, const upstream::AttemptResult& r, unsigned w) {
+  using upstream::AttemptOutcome;
+  switch (r.outcome) {
+    case AttemptOutcome::kResponse: {
+      int c = r.status / 100;
+      if (c >= 1 && c <= 5) s.responses_by_class[c - 1]->add(w);
+      break;
+    }
+    case AttemptOutcome::kConnectFailed: s.connect_errors->add(w); break;
+    case AttemptOutcome::kConnectTimeout:
+    case AttemptOutcome::kReadTimeout: s.timeouts->add(w); break;
+    case AttemptOutcome::kOriginClosed: s.closed->add(w); break;
+    case AttemptOutcome::kBadResponse: s.bad_responses->add(w); break;
+  }
+}
+
+// Origin failures can come by the thousand during an outage: log at most one per second
+// per worker; counters carry the totals.
+void log_origin_failure(const std::string& origin_id, std::string_view what) {
+  thread_local SteadyTime last{};
+  SteadyTime now = std::chrono::steady_clock::now();
+  if (now - last < std::chrono::seconds(1)) return;
+  last = now;
+  spdlog::warn("origin {}: {}", origin_id, what);
+}
+
+const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer_tls) {
+  switch (o.config->protocol_policy) {
+    case config::OriginProtocolPolicy::kHttpsOnly: return o.https_endpoint;
+    case config::OriginProtocolPolicy::kMatchViewer:
+      return viewer_tls ? o.https_endpoint : o.http_endpoint;
+    case config::OriginProtocolPolicy::kHttpOnly: break;
+  }
+  return o.http_endpoint;
+}
+
+std::string allow_header(http::MethodSet allowed) {
+  std::string out;
+  for (auto m : {http::Method::kGet, http::Method::kHead, http::Method::kOptions,
+                 http::Method::kPut, http::Method::kPost, http::Method::kPatch,
+                 http::Method::kDelete}) {
+    if (!allowed.contains(m)) continue;
+    if (!out.empty()) out += ", ";
+    out += http::method_name(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+struct ProxyHandler::Request {
+  http::Exchange& ex;
+  std::shared_ptr<const Runtime> rt;
+  const RuntimeDistribution* dist = nullptr;
+  const config::CacheBehavior* behavior = nullptr;
+  upstream::ViewerInfo viewer;
+  upstream::OutgoingBody body;
+  std::string buffered_body;
+};
+
+net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
+  Request r{exchange, worker_.runtime()};
+  r.viewer = upstream::ViewerInfo{exchange.viewer.peer_ip, exchange.viewer.peer_port,
+                                  exchange.viewer.tls};
+  int status = co_await serve(r);
+  if (status > 0) r.rt->requests_by_class(status)->add(worker_.index());
+}
+
+net::awaitable<int> ProxyHandler::serve(Request& r) {
+  http::RequestHead& req = r.ex.request;
+  std::string_view host = req.headers.get("Host").value_or("");
+  routing::Route route = r.rt->router().route(host, req.path());
+  r.dist = &r.rt->distribution(route.distribution);
+  r.behavior = route.behavior;
+
+  if (!route.distribution->enabled) {
+    co_return co_await respond_generated(r, 403, "This distribution is disabled.");
+  }
+
+  // Viewer protocol policy (CloudFront: 301 for GET/HEAD, 307 for other methods on
+  // HTTP/1.1, 403 below HTTP/1.1; https-only: 403).
+  if (!r.viewer.tls) {
+    switch (r.behavior->viewer_protocol_policy) {
+      case config::ViewerProtocolPolicy::kAllowAll: break;
+      case config::ViewerProtocolPolicy::kHttpsOnly:
+        co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
+      case config::ViewerProtocolPolicy::kRedirectToHttps: {
+        bool safe = req.method == http::Method::kGet || req.method == http::Method::kHead;
+        if (!safe && !req.version.at_least_1_1()) {
+          co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
+        }
+        http::HeaderList extra;
+        extra.add("Location", fmt::format("https://{}{}", host, req.target));
+        co_return co_await respond_generated(r, safe ? 301 : 307, "Moved to HTTPS.",
+                                             std::move(extra));
+      }
+    }
+  }
+
+  if (req.method == http::Method::kOther) {
+    http::HeaderList extra;
+    extra.add("Allow", allow_header(r.behavior->allowed_methods));
+    co_return co_await respond_generated(r, 405, "This method is not supported.",
+                                         std::move(extra));
+  }
+  if (!r.behavior->allowed_methods.contains(req.method)) {
+    co_return co_await respond_generated(
+        r, 403,
+        "This distribution is not configured to allow the HTTP request method that was used "
+        "for this request.");
+  }
+  if ((req.method == http::Method::kGet || req.method == http::Method::kHead) &&
+      req.has_body()) {
+    co_return co_await respond_generated(r, 403, "A GET or HEAD request must not have a body.");
+  }
+
+  if (req.has_body()) {
+    if (upstream::is_failover_method(req.method)) {
+      // Bodies of requests that may fail over must be replayable: buffer them (small only).
+      while (true) {
+        auto chunk = co_await r.ex.body.read();
+        if (!chunk.ok()) {
+          co_return co_await respond_generated(
+              r, chunk.error().kind == ErrorKind::kTooLarge ? 413 : 400, chunk.error().message);
+        }
+        if (chunk.value().empty()) break;
+        r.buffered_body.append(chunk.value().data(), chunk.value().size());
+        if (r.buffered_body.size() > kMaxReplayableBody) {
+          co_return co_await respond_generated(r, 413, "Request body too large for this method.");
+        }
+      }
+      r.body.buffered = r.buffered_body;
+      r.body.length = r.buffered_body.size();
+    } else {
+      r.body.stream = &r.ex.body;
+      r.body.chunked = req.chunked;
+      r.body.length = req.content_length.value_or(0);
+    }
+  }
+
+  auto target = r.dist->targets.find(r.behavior->target_origin_id);
+  if (target == r.dist->targets.end()) {
+    co_return co_await respond_generated(r, 500, "The cache behavior has no target origin.");
+  }
+  Upstreamed up = co_await fetch_target(r, target->second, req, route.origin_path);
+  co_return co_await deliver(r, up);
+}
+
+net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeTarget& target,
+                                                      const http::RequestHead& viewer_request,
+                                                      std::string_view origin_path) {
+  using upstream::AttemptOutcome;
+  using upstream::Decision;
+  const unsigned w = worker_.index();
+  const config::Config& cfg = r.rt->config();
+  const std::vector<int>* codes = target.group ? &target.group->failover_status_codes : nullptr;
+  Upstreamed up;
+
+  for (size_t i = 0; i < target.members.size(); ++i) {
+    const RuntimeOrigin& o = *target.members[i];
+    for (int attempt = 1;; ++attempt) {
+      o.stats.requests->add(w);
+      upstream::AttemptResult result;
+      std::unique_ptr<upstream::OriginFetch> fetch;
+      upstream::FileResponse file;
+      if (o.directory) {
+        file = o.directory->respond(viewer_request,
+                                    fmt::format("{}{}", o.config->origin_path, origin_path));
+        result = {AttemptOutcome::kResponse, file.head.status};
+      } else {
+        fetch = std::make_unique<upstream::OriginFetch>(worker_.pool(), *o.config,
+                                                        endpoint_for(o, r.viewer.tls));
+        http::RequestHead origin_request = upstream::build_origin_request(
+            viewer_request, origin_path, *o.config, r.behavior->forwarding, r.viewer,
+            cfg.server.via_name);
+        result = co_await fetch->start(origin_request, r.body);
+      }
+      count_attempt(o.stats, result, w);
+      if (!up.attempts.empty()) up.attempts += ", ";
+      up.attempts += result.outcome == AttemptOutcome::kResponse
+                         ? fmt::format("{}={}", o.config->id, result.status)
+                         : fmt::format("{}={}", o.config->id, outcome_name(result.outcome));
+      if (result.outcome != AttemptOutcome::kResponse && fetch) {
+        log_origin_failure(o.config->id, fetch->error_detail());
+      }
+
+      upstream::FailoverContext ctx{codes, i + 1 < target.members.size(), attempt,
+                                    o.config->connection_attempts};
+      Decision decision = upstream::decide_failover(viewer_request.method, result, ctx);
+      // A body streamed from the viewer cannot be sent again.
+      if (fetch && fetch->request_body_consumed()) decision = Decision::kDeliver;
+      if (decision == Decision::kRetrySameOrigin) continue;
+      if (decision == Decision::kNextOrigin) {
+        if (result.outcome == AttemptOutcome::kResponse) o.stats.failover_statuses->add(w);
+        target.failovers_from[i]->add(w);
+        break;
+      }
+      if (result.outcome == AttemptOutcome::kResponse) {
+        up.kind = fetch ? Upstreamed::Kind::kOrigin : Upstreamed::Kind::kFile;
+        up.fetch = std::move(fetch);
+        up.file = std::move(file);
+        up.origin = &o;
+        up.status = result.status;
+      } else {
+        up.kind = Upstreamed::Kind::kFailure;
+        up.status = upstream::status_for_failure(result.outcome);
+        up.failure_reason = fetch ? fetch->error_detail() : "origin failed";
+      }
+      co_return up;
+    }
+  }
+  up.kind = Upstreamed::Kind::kFailure;
+  up.status = 502;
+  up.failure_reason = "no origin could be tried";
+  co_return up;
+}
+
+net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow_custom_errors) {
+  const config::Config& cfg = r.rt->config();
+  if (allow_custom_errors && up.status >= 400) {
+    auto custom = r.dist->custom_errors.find(up.status);
+    if (custom != r.dist->custom_errors.end() && !custom->second->response_page_path.empty()) {
+      co_return co_await deliver_custom_error(r, up, *custom->second);
+    }
+  }
+  http::HeaderList served_by;
+  if (cfg.server.served_by_header) {
+    if (up.origin) served_by.add("X-Edgefront-Origin", up.origin->config->id);
+    if (!up.attempts.empty()) served_by.add("X-Edgefront-Attempts", up.attempts);
+  }
+  if (up.kind == Upstreamed::Kind::kFailure) {
+    co_return co_await respond_generated(r, up.status, up.failure_reason, std::move(served_by));
+  }
+
+  http::ResponseHead head;
+  http::BodyLength length;
+  if (up.kind == Upstreamed::Kind::kOrigin) {
+    length = up.fetch->body_length();
+    head = std::move(up.fetch->head());
+  } else {
+    head = std::move(up.file.head);
+    length = http::BodyLength::known(up.file.fd ? up.file.length : up.file.body.size());
+  }
+  upstream::rewrite_response_headers(head.headers, head.version, cfg.server.via_name);
+  for (auto& [name, value] : served_by.fields()) head.headers.set(name, value);
+  int status = head.status;
+  http::ResponseSink& sink = r.ex.response;
+  if (!(co_await sink.send_head(std::move(head), length)).ok()) co_return status;
+
+  if (up.kind == Upstreamed::Kind::kFile) {
+    if (!co_await stream_file(r, up.file)) co_return status;
+  } else {
+    while (true) {
+      auto chunk = co_await up.fetch->read_body();
+      if (!chunk.ok()) {
+        // Never pass a truncated body off as complete.
+        log_origin_failure(up.origin->config->id,
+                           fmt::format("response body failed: {}", chunk.error().message));
+        sink.abort();
+        co_return status;
+      }
+      if (chunk.value().empty()) break;
+      if (!(co_await sink.send_body(chunk.value())).ok()) co_return status;
+    }
+  }
+  if (!(co_await sink.finish()).ok()) co_return status;
+  if (up.fetch) up.fetch->release();
+  up.origin->stats.served->add(worker_.index());
+  co_return status;
+}
+
+// CloudFront fetches ResponsePagePath through the behavior that matches it and serves it
+// with ResponseCode; if the page itself cannot be fetched, the viewer gets that failure.
+net::awaitable<int> ProxyHandler::deliver_custom_error(Request& r, Upstreamed& up,
+                                                       const config::CustomErrorResponse& custom) {
+  int original_status = up.status;
+  up.fetch.reset();  // drops the origin's error body (and its connection)
+  const http::RequestHead& viewer = r.ex.request;
+  http::RequestHead page_request;
+  page_request.method = viewer.method == http::Method::kHead ? http::Method::kHead
+                                                             : http::Method::kGet;
+  page_request.target = custom.response_page_path;
+  for (const auto& [name, value] : viewer.headers.fields()) {
+    bool conditional = name.size() > 3 && iequals(std::string_view(name).substr(0, 3), "If-");
+    if (conditional || iequals(name, "Range")) {
+      continue;
+    }
+    page_request.headers.add(name, value);
+  }
+  std::string_view host = viewer.headers.get("Host").value_or("");
+  routing::Route route = r.rt->router().route(host, page_request.path());
+  auto target = r.dist->targets.find(route.behavior->target_origin_id);
+  if (target == r.dist->targets.end()) {
+    co_return co_await respond_generated(r, original_status, "error page target missing");
+  }
+  const config::CacheBehavior* saved_behavior = r.behavior;
+  r.behavior = route.behavior;
+  r.body = {};
+  Upstreamed page = co_await fetch_target(r, target->second, page_request, route.origin_path);
+  r.behavior = saved_behavior;
+  if (page.kind != Upstreamed::Kind::kFailure && page.status >= 200 && page.status < 300) {
+    int code = custom.response_code != 0 ? custom.response_code : original_status;
+    if (page.kind == Upstreamed::Kind::kOrigin) {
+      page.fetch->head().status = code;
+      page.fetch->head().reason.clear();
+    } else {
+      page.file.head.status = code;
+      page.file.head.reason.clear();
+    }
+    page.status = code;
+  }
+  // Deliver as-is: no second round of custom error pages.
+  co_return co_await deliver(r, page, /*allow_custom_errors=*/false);
+}
+
+net::awaitable<int> ProxyHandler::respond_generated(Request& r, int status,
+                                                    std::string_view reason,
+                                                    http::HeaderList extra) {
+  std::string body = http::error_page_html(status, reason);
+  http::ResponseHead head;
+  head.status = status;
+  head.headers.add("Server", "edgefront");
+  head.headers.add("Content-Type", "text/html; charset=utf-8");
+  for (auto& [name, value] : extra.fields()) head.headers.add(name, value);
+  http::ResponseSink& sink = r.ex.response;
+  if (sink.committed()) {
+    sink.abort();
+    co_return status;
+  }
+  if (!(co_await sink.send_head(std::move(head), http::BodyLength::known(body.size()))).ok()) {
+    co_return status;
+  }
+  if (!(co_await sink.send_body(body)).ok()) co_return status;
+  (void)co_await sink.finish();
+  co_return status;
+}
+
+net::awaitable<bool> ProxyHandler::stream_file(Request& r, upstream::FileResponse& file) {
+  if (!file.fd) {
+    if (!file.body.empty() && !(co_await r.ex.response.send_body(file.body)).ok()) co_return false;
+    co_return true;
+  }
+  // pread on the worker thread: fine while files sit in the page cache; large cold files
+  // belong on a thread pool or io_uring (see docs/design/upstream.md).
+  std::vector<char> buffer(std::min<uint64_t>(kFileChunk, std::max<uint64_t>(file.length, 1)));
+  uint64_t offset = file.offset;
+  uint64_t remaining = file.length;
+  while (remaining > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), remaining));
+    ssize_t n = ::pread(file.fd.get(), buffer.data(), want, static_cast<off_t>(offset));
+    if (n <= 0) {
+      r.ex.response.abort();
+      co_return false;
+    }
+    offset += static_cast<uint64_t>(n);
+    remaining -= static_cast<uint64_t>(n);
+    if (!(co_await r.ex.response.send_body({buffer.data(), static_cast<size_t>(n)})).ok()) {
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+}  // namespace edgefront::proxy

@@ -1,0 +1,85 @@
+// A config compiled for serving: router, opened directory origins, endpoints and counter
+// pointers. Immutable; published to workers as a whole and swapped atomically on reload.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "obs/metric_table.h"
+#include "routing/router.h"
+#include "upstream/directory_origin.h"
+#include "upstream/origin_connection.h"
+
+namespace edgefront::proxy {
+
+struct OriginStats {
+  obs::Counter* requests = nullptr;
+  std::array<obs::Counter*, 5> responses_by_class{};  // 1xx..5xx
+  obs::Counter* connect_errors = nullptr;
+  obs::Counter* timeouts = nullptr;
+  obs::Counter* closed = nullptr;
+  obs::Counter* bad_responses = nullptr;
+  obs::Counter* failover_statuses = nullptr;
+  obs::Counter* served = nullptr;
+};
+
+struct RuntimeOrigin {
+  const config::Origin* config = nullptr;
+  std::shared_ptr<const upstream::DirectoryOrigin> directory;  // directory origins only
+  upstream::OriginEndpoint http_endpoint;
+  upstream::OriginEndpoint https_endpoint;
+  OriginStats stats;
+};
+
+// What a cache behavior targets: one origin, or an origin group's members in order.
+struct RuntimeTarget {
+  const config::OriginGroup* group = nullptr;
+  std::vector<const RuntimeOrigin*> members;
+  std::vector<obs::Counter*> failovers_from;  // parallel to members
+};
+
+struct RuntimeDistribution {
+  const config::Distribution* config = nullptr;
+  std::vector<std::unique_ptr<RuntimeOrigin>> origins;
+  std::unordered_map<std::string, RuntimeTarget> targets;  // by origin id and group id
+  std::unordered_map<int, const config::CustomErrorResponse*> custom_errors;
+};
+
+class Runtime {
+ public:
+  static Result<std::shared_ptr<const Runtime>> build(std::shared_ptr<const config::Config> config,
+                                                      obs::Registry& registry);
+
+  const config::Config& config() const { return *config_; }
+  const routing::Router& router() const { return *router_; }
+  const RuntimeDistribution& distribution(const config::Distribution* d) const;
+  obs::Counter* requests_by_class(int status) const;
+  obs::Registry& registry() const { return *registry_; }
+
+ private:
+  std::shared_ptr<const config::Config> config_;
+  std::unique_ptr<routing::Router> router_;
+  std::vector<RuntimeDistribution> distributions_;
+  std::array<obs::Counter*, 5> requests_by_class_{};
+  obs::Registry* registry_ = nullptr;
+};
+
+// The current Runtime, readable from any worker. Workers cache the pointer and re-read it
+// only when the generation changes, so the hot path does one relaxed atomic load.
+class RuntimeHolder {
+ public:
+  void publish(std::shared_ptr<const Runtime> runtime);
+  std::shared_ptr<const Runtime> load() const { return current_.load(std::memory_order_acquire); }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<std::shared_ptr<const Runtime>> current_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+}  // namespace edgefront::proxy

@@ -1,0 +1,263 @@
+#include "server/server.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "config/loader.h"
+#include "http/h1_server.h"
+#include "net/listener.h"
+#include "proxy/pipeline.h"
+#include "server/admin.h"
+
+namespace edgefront::server {
+
+namespace {
+
+using net::tcp;
+
+void report_problems(const config::LoadResult& loaded) {
+  for (const std::string& w : loaded.config.warnings) spdlog::warn("config: {}", w);
+  for (const std::string& e : loaded.problems.errors) fmt::print(stderr, "{}\n", e);
+}
+
+// Logs an exception escaping a detached coroutine instead of terminating the process.
+void log_exception(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("unexpected exception in a connection: {}", ex.what());
+  }
+}
+
+struct Worker {
+  Worker(unsigned i, const proxy::RuntimeHolder& holder)
+      : index(i), context(1), worker_context(i, holder), handler(worker_context) {}
+  unsigned index;
+  asio::io_context context;
+  std::vector<tcp::acceptor> acceptors;
+  http::ConnectionTracker tracker;
+  proxy::WorkerContext worker_context;
+  proxy::ProxyHandler handler;
+  std::thread thread;
+  bool stopping = false;
+};
+
+net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
+                                 const proxy::RuntimeHolder& holder, obs::Counter* accepted) {
+  while (acceptor.is_open()) {
+    std::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(net::use_ec(ec));
+    if (ec) {
+      if (!acceptor.is_open() || ec == asio::error::operation_aborted) break;
+      // Out of descriptors and the like: back off briefly instead of spinning.
+      asio::steady_timer pause(w.context, std::chrono::milliseconds(20));
+      co_await pause.async_wait(net::use_ec(ec));
+      continue;
+    }
+    accepted->add(w.index);
+    http::ViewerConnection viewer;
+    std::error_code peer_ec;
+    tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+    viewer.peer_ip = peer.address().to_string(peer_ec);
+    viewer.peer_port = peer.port();
+    viewer.worker_index = w.index;
+    const config::Limits& limits = holder.load()->config().server.limits;
+    auto conn = std::make_shared<http::H1ServerConnection>(net::Stream(std::move(socket)),
+                                                           w.handler, limits, w.tracker, viewer);
+    asio::co_spawn(w.context, http::H1ServerConnection::run(std::move(conn)), log_exception);
+  }
+}
+
+// Closes idle pooled origin connections past their keep-alive, once a second.
+net::awaitable<void> pool_sweeper(Worker& w) {
+  asio::steady_timer timer(w.context);
+  while (!w.stopping) {
+    timer.expires_after(std::chrono::seconds(1));
+    std::error_code ec;
+    co_await timer.async_wait(net::use_ec(ec));
+    w.worker_context.pool().sweep();
+  }
+}
+
+// Graceful shutdown of one worker: stop accepting, close idle connections, let in-flight
+// requests finish (until the drain timeout), then stop the loop.
+net::awaitable<void> drain(Worker& w, config::Duration timeout) {
+  w.stopping = true;
+  for (tcp::acceptor& a : w.acceptors) {
+    std::error_code ignored;
+    a.close(ignored);
+  }
+  w.tracker.begin_drain();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer timer(w.context);
+  while (w.tracker.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(10));
+    std::error_code ec;
+    co_await timer.async_wait(net::use_ec(ec));
+  }
+  w.tracker.close_all();
+  w.context.stop();
+}
+
+Result<std::shared_ptr<const proxy::Runtime>> build_runtime(
+    std::shared_ptr<const config::Config> config, obs::Registry& registry) {
+  return proxy::Runtime::build(std::move(config), registry);
+}
+
+}  // namespace
+
+std::string default_config_root() {
+  if (const char* home = std::getenv("EDGEFRONT_HOME"); home && *home) return home;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+         dir = dir.parent_path()) {
+      if (std::filesystem::is_directory(dir / "examples" / "site", ec)) return dir.string();
+    }
+  }
+  return std::filesystem::current_path(ec).string();
+}
+
+std::shared_ptr<const config::Config> load_for_serving(const ServeOptions& options) {
+  config::LoadResult loaded = options.config_path.empty()
+                                  ? config::default_config(default_config_root())
+                                  : config::load_config_file(options.config_path);
+  report_problems(loaded);
+  if (!loaded.ok()) return nullptr;
+  config::Config cfg = std::move(loaded.config);
+  if (options.listen_override) cfg.server.listen = {*options.listen_override};
+  if (options.workers_override > 0) cfg.server.workers = options.workers_override;
+  return std::make_shared<const config::Config>(std::move(cfg));
+}
+
+int serve(std::shared_ptr<const config::Config> config, const ServeOptions& options) {
+  unsigned workers = config->server.workers > 0 ? static_cast<unsigned>(config->server.workers)
+                                                : std::max(1u, std::thread::hardware_concurrency());
+  // One counter slot per worker, plus one for the control thread.
+  obs::Registry registry(workers + 1);
+  proxy::RuntimeHolder holder;
+  auto runtime = build_runtime(config, registry);
+  if (!runtime.ok()) {
+    fmt::print(stderr, "{}\n", runtime.error().message);
+    return 1;
+  }
+  holder.publish(runtime.value());
+
+  std::vector<std::unique_ptr<Worker>> pool;
+  for (unsigned i = 0; i < workers; ++i) pool.push_back(std::make_unique<Worker>(i, holder));
+
+  // Listeners: worker 0 binds first (resolving port 0), the others bind the same port.
+  for (const config::ListenAddress& where : config->server.listen) {
+    net::Endpoint ep{where.host, where.port};
+    for (auto& w : pool) {
+      auto acceptor = net::open_listener(w->context, ep, /*reuse_port=*/true);
+      if (!acceptor.ok()) {
+        fmt::print(stderr, "{}\n", acceptor.error().message);
+        return 1;
+      }
+      ep.port = acceptor.value().local_endpoint().port();
+      w->acceptors.push_back(std::move(acceptor.value()));
+    }
+    fmt::print("edgefront listening on http://{}\n",
+               net::format_endpoint(pool.front()->acceptors.back().local_endpoint()));
+  }
+
+  asio::io_context control(1);
+  http::ConnectionTracker admin_tracker;
+  AdminHandler admin_handler(holder, registry);
+  std::optional<tcp::acceptor> admin_acceptor;
+  if (config->server.admin) {
+    auto acceptor = net::open_listener(
+        control, net::Endpoint{config->server.admin->host, config->server.admin->port}, false);
+    if (!acceptor.ok()) {
+      fmt::print(stderr, "admin: {}\n", acceptor.error().message);
+      return 1;
+    }
+    admin_acceptor.emplace(std::move(acceptor.value()));
+    fmt::print("edgefront admin listening on http://{}\n",
+               net::format_endpoint(admin_acceptor->local_endpoint()));
+  }
+  std::fflush(stdout);
+
+  obs::Counter* accepted = registry.connections.get({});
+  for (auto& w : pool) {
+    for (tcp::acceptor& a : w->acceptors) {
+      asio::co_spawn(w->context, accept_loop(*w, a, holder, accepted), log_exception);
+    }
+    asio::co_spawn(w->context, pool_sweeper(*w), log_exception);
+    w->thread = std::thread([&ctx = w->context] { ctx.run(); });
+  }
+
+  Worker admin_worker(workers, holder);  // the control thread's slot for admin connections
+  if (admin_acceptor) {
+    asio::co_spawn(control,
+                   [&]() -> net::awaitable<void> {
+                     while (admin_acceptor->is_open()) {
+                       std::error_code ec;
+                       tcp::socket s = co_await admin_acceptor->async_accept(net::use_ec(ec));
+                       if (ec) {
+                         if (!admin_acceptor->is_open()) break;
+                         continue;
+                       }
+                       http::ViewerConnection viewer;
+                       viewer.worker_index = workers;
+                       auto conn = std::make_shared<http::H1ServerConnection>(
+                           net::Stream(std::move(s)), admin_handler,
+                           holder.load()->config().server.limits, admin_tracker, viewer);
+                       asio::co_spawn(control, http::H1ServerConnection::run(std::move(conn)),
+                                      log_exception);
+                     }
+                   },
+                   log_exception);
+  }
+
+  asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
+                                                                   int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      if (options.config_path.empty()) {
+        spdlog::info("reload: built-in config, nothing to reload");
+      } else {
+        auto next = load_for_serving(options);
+        if (!next) {
+          spdlog::error("reload: config refused; still serving the previous one");
+        } else if (auto rt = build_runtime(next, registry); !rt.ok()) {
+          spdlog::error("reload: {}; still serving the previous config", rt.error().message);
+        } else {
+          holder.publish(rt.value());
+          spdlog::info("reload: new config in service");
+        }
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("shutting down: finishing in-flight requests");
+    config::Duration drain_timeout = holder.load()->config().server.limits.drain_timeout;
+    for (auto& w : pool) {
+      asio::co_spawn(w->context, drain(*w, drain_timeout), log_exception);
+    }
+    if (admin_acceptor) {
+      std::error_code ignored;
+      admin_acceptor->close(ignored);
+    }
+    admin_tracker.close_all();
+    signals.cancel();
+  };
+  signals.async_wait(on_signal);
+  control.run();
+
+  for (auto& w : pool) w->thread.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace edgefront::server

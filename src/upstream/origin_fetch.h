@@ -1,0 +1,58 @@
+// One request/response exchange with an HTTP origin over a pooled connection: connect (with
+// CloudFront's ConnectionTimeout), send the head and body, read the response head within
+// OriginReadTimeout, then stream the body. The caller decides about failover.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "config/config.h"
+#include "http/exchange.h"
+#include "upstream/connection_pool.h"
+#include "upstream/failover_policy.h"
+
+namespace edgefront::upstream {
+
+// The request body, as the fetch may need to send it.
+struct OutgoingBody {
+  std::span<const char> buffered;       // replayable bytes (small bodies of failover methods)
+  http::RequestBody* stream = nullptr;  // one-shot: read from the viewer while sending
+  bool chunked = false;                 // frame as chunked (length unknown)
+  uint64_t length = 0;                  // Content-Length when not chunked
+};
+
+class OriginFetch {
+ public:
+  OriginFetch(ConnectionPool& pool, const config::Origin& origin, OriginEndpoint endpoint);
+  ~OriginFetch();
+
+  // Sends `request` and reads the response head. On kResponse, head() is valid.
+  net::awaitable<AttemptResult> start(const http::RequestHead& request, OutgoingBody body);
+  http::ResponseHead& head();
+  http::BodyLength body_length() const;
+  // Next body chunk; empty when complete. Errors mean the response is truncated.
+  net::awaitable<Result<std::span<const char>>> read_body();
+  // Ends the exchange: a complete, keep-alive connection goes back to the pool.
+  void release();
+  // Why the last attempt failed, for logs and the attempts header.
+  const std::string& error_detail() const { return error_detail_; }
+  bool request_body_consumed() const { return body_consumed_; }
+
+ private:
+  net::awaitable<AttemptResult> connect();
+  net::awaitable<Status> send_request(const std::string& head, const OutgoingBody& body);
+  net::awaitable<AttemptResult> read_head(bool is_head_request);
+  AttemptResult fail(AttemptOutcome outcome, std::string detail);
+
+  ConnectionPool& pool_;
+  const config::Origin& origin_;
+  OriginEndpoint endpoint_;
+  std::string pool_key_;
+  std::unique_ptr<OriginConnection> conn_;
+  std::string error_detail_;
+  size_t next_span_ = 0;
+  bool body_consumed_ = false;
+};
+
+}  // namespace edgefront::upstream
