@@ -248,7 +248,7 @@ void H1ServerConnection::close_now() {
 
 awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self) {
   std::error_code ignored;
-  self->stream_.socket().set_option(tcp::no_delay(true), ignored);
+  self->stream_.socket().set_option(net::tcp::no_delay(true), ignored);
   while (!self->closed_) {
     co_await self->serve_one();
     if (!self->keep_alive_) break;
@@ -431,7 +431,7 @@ awaitable<void> H1ServerConnection::send_error_and_close(int status, std::string
   // Closing with unread input makes the kernel send RST, which can destroy the error
   // response before the viewer reads it.
   std::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().shutdown(net::tcp::socket::shutdown_send, ec);
   deadline_.expires_after(std::chrono::seconds(2));
   std::array<char, 4096> scratch;
   size_t discarded = 0;

@@ -78,6 +78,7 @@ std::string allow_header(http::MethodSet allowed) {
 }  // namespace
 
 struct ProxyHandler::Request {
+  explicit Request(http::Exchange& e) : ex(e) {}
   http::Exchange& ex;
   std::shared_ptr<const Runtime> rt;
   const RuntimeDistribution* dist = nullptr;
@@ -88,7 +89,8 @@ struct ProxyHandler::Request {
 };
 
 net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
-  Request r{exchange, worker_.runtime()};
+  Request r{exchange};
+  r.rt = worker_.runtime();
   r.viewer = upstream::ViewerInfo{exchange.viewer.peer_ip, exchange.viewer.peer_port,
                                   exchange.viewer.tls};
   int status = co_await serve(r);

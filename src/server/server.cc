@@ -65,7 +65,7 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
     http::ViewerConnection viewer;
     std::error_code peer_ec;
     tcp::endpoint peer = socket.remote_endpoint(peer_ec);
-    viewer.peer_ip = peer.address().to_string(peer_ec);
+    viewer.peer_ip = peer.address().to_string();
     viewer.peer_port = peer.port();
     viewer.worker_index = w.index;
     const config::Limits& limits = holder.load()->config().server.limits;

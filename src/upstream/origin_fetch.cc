@@ -1,5 +1,7 @@
 #include "upstream/origin_fetch.h"
 
+#include <charconv>
+
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
