@@ -29,12 +29,11 @@ class QuantityList {
   QuantityList(const YAML::Node& node, const FieldPath& path, Problems& problems)
       : map_(node, path, kCf, problems) {
     std::optional<int64_t> quantity = map_.integer("Quantity", 0, kMaxInt);
-    bool items_ok = true;
     if (std::optional<YAML::Node> items = map_.take("Items")) {
-      items_ok = items->IsSequence();
+      items_ok_ = items->IsSequence();
       items_ = list_items(*items, map_.at("Items"), kCf, problems);
     }
-    if (quantity && items_ok && static_cast<size_t>(*quantity) != items_.size()) {
+    if (quantity && items_ok_ && static_cast<size_t>(*quantity) != items_.size()) {
       problems.warn(map_.at("Quantity"), "is " + std::to_string(*quantity) + " but Items has " +
                                              std::to_string(items_.size()) +
                                              " entries; using the items");
@@ -43,11 +42,14 @@ class QuantityList {
 
   MapReader& map() { return map_; }
   const Items& items() const { return items_; }
+  // True if the object held no items, and no malformed Items member either.
+  bool empty() const { return map_.is_map() && items_ok_ && items_.empty(); }
   FieldPath items_path() const { return map_.at("Items"); }
 
  private:
   MapReader map_;
   Items items_;
+  bool items_ok_ = true;
 };
 
 class CloudFrontLoader {
@@ -106,7 +108,7 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
 
   if (std::optional<YAML::Node> origins = m.take_required("Origins")) {
     QuantityList list(*origins, m.at("Origins"), problems_);
-    if (list.map().is_map() && list.items().empty()) {
+    if (list.empty()) {
       problems_.error(list.items_path(), "at least one origin required");
     }
     for (const auto& [item, item_path] : list.items()) origin(item, item_path);
@@ -200,7 +202,8 @@ void CloudFrontLoader::origin(const YAML::Node& node, const FieldPath& path) {
     problems_.error(m.at("CustomOriginConfig"), "required");
   }
   m.unsupported_always("VpcOriginConfig", "VPC origins are not supported");
-  m.unsupported("OriginShield", "Origin Shield is not supported; requests go straight to the origin");
+  m.unsupported("OriginShield",
+                "Origin Shield is not supported; requests go straight to the origin");
   m.unsupported("OriginAccessControlId",
                 "origin access control is not implemented yet; origin requests are not signed");
   m.unsupported("ResponseCompletionTimeout",
@@ -259,8 +262,9 @@ void CloudFrontLoader::custom_origin_config(const YAML::Node& node, const FieldP
   if (std::optional<int64_t> port = m.integer("HTTPSPort", 1, 65535, MapReader::kRequired)) {
     o.https_port = static_cast<uint16_t>(*port);
   }
-  if (std::optional<size_t> policy = m.choice(
-          "OriginProtocolPolicy", {"http-only", "https-only", "match-viewer"}, MapReader::kRequired)) {
+  if (std::optional<size_t> policy =
+          m.choice("OriginProtocolPolicy", {"http-only", "https-only", "match-viewer"},
+                   MapReader::kRequired)) {
     constexpr OriginProtocolPolicy kPolicies[] = {OriginProtocolPolicy::kHttpOnly,
                                                   OriginProtocolPolicy::kHttpsOnly,
                                                   OriginProtocolPolicy::kMatchViewer};
@@ -298,8 +302,7 @@ void CloudFrontLoader::custom_origin_config(const YAML::Node& node, const FieldP
   m.finish();
 }
 
-void CloudFrontLoader::s3_origin_config(const YAML::Node& node, const FieldPath& path,
-                                        Origin& o) {
+void CloudFrontLoader::s3_origin_config(const YAML::Node& node, const FieldPath& path, Origin& o) {
   problems_.warn(path,
                  "S3 origins are not supported yet; treated as a custom origin, https-only on "
                  "port 443");
@@ -325,7 +328,7 @@ void CloudFrontLoader::origin_group(const YAML::Node& node, const FieldPath& pat
     MapReader c(*criteria, m.at("FailoverCriteria"), kCf, problems_);
     if (std::optional<YAML::Node> codes = c.take_required("StatusCodes")) {
       QuantityList list(*codes, c.at("StatusCodes"), problems_);
-      if (list.map().is_map() && list.items().empty()) {
+      if (list.empty()) {
         problems_.error(list.items_path(), "at least one status code required");
       }
       for (const auto& [item, item_path] : list.items()) {

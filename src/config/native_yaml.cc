@@ -27,9 +27,9 @@ constexpr std::string_view kListenReason =
 
 // Fields that only make sense for an HTTP(S) origin.
 constexpr std::string_view kDomainOnly[] = {
-    "http_port",          "https_port",      "protocol_policy",    "ssl_protocols",
-    "custom_headers",     "connection_attempts", "connection_timeout", "read_timeout",
-    "keepalive_timeout",  "forward_viewer_host"};
+    "http_port",         "https_port",          "protocol_policy",    "ssl_protocols",
+    "custom_headers",    "connection_attempts", "connection_timeout", "read_timeout",
+    "keepalive_timeout", "forward_viewer_host"};
 
 class NativeLoader {
  public:
@@ -150,8 +150,7 @@ void NativeLoader::server(const YAML::Node& node, const FieldPath& path, Server&
   }
   if (std::optional<std::string> token = m.string("admin_token")) s.admin_token = *token;
   if (s.admin && s.admin_token.empty() && !is_loopback(*s.admin)) {
-    problems_.error(m.at("admin_token"),
-                    "required when admin listens on a non-loopback address");
+    problems_.error(m.at("admin_token"), "required when admin listens on a non-loopback address");
   }
   if (s.admin) {
     for (const ListenAddress& l : s.listen) {
@@ -213,8 +212,8 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
     }
   }
   if (std::optional<YAML::Node> aliases = m.take("aliases")) {
-    for (const auto& [item, item_path] : list_items(*aliases, m.at("aliases"), kNative,
-                                                    problems_)) {
+    for (const auto& [item, item_path] :
+         list_items(*aliases, m.at("aliases"), kNative, problems_)) {
       std::optional<std::string> alias = read_string(item, item_path, problems_);
       if (!alias) continue;
       std::string lower = to_lower(*alias);
@@ -378,8 +377,7 @@ void NativeLoader::domain_fields(MapReader& m, Origin& o) {
   if (auto b = m.boolean("forward_viewer_host")) o.forward_viewer_host = *b;
 }
 
-std::optional<std::string> NativeLoader::directory(const std::string& dir,
-                                                   const FieldPath& path) {
+std::optional<std::string> NativeLoader::directory(const std::string& dir, const FieldPath& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path p(dir);
@@ -458,8 +456,8 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
   if (std::optional<std::string> target = m.string("target_origin_id", MapReader::kRequired)) {
     b.target_origin_id = *target;
   }
-  if (auto policy = m.choice("viewer_protocol_policy",
-                             {"allow-all", "https-only", "redirect-to-https"})) {
+  if (auto policy =
+          m.choice("viewer_protocol_policy", {"allow-all", "https-only", "redirect-to-https"})) {
     constexpr ViewerProtocolPolicy kPolicies[] = {ViewerProtocolPolicy::kAllowAll,
                                                   ViewerProtocolPolicy::kHttpsOnly,
                                                   ViewerProtocolPolicy::kRedirectToHttps};
@@ -500,15 +498,13 @@ void NativeLoader::forwarding(const YAML::Node& node, const FieldPath& path, For
   if (!m.is_map()) return;
   if (std::optional<bool> qs = m.boolean("query_string")) f.query_string = *qs;
   if (auto cookies = m.choice("cookies", {"none", "whitelist", "all"})) {
-    constexpr Forwarding::Cookies kModes[] = {Forwarding::Cookies::kNone,
-                                              Forwarding::Cookies::kWhitelist,
-                                              Forwarding::Cookies::kAll};
+    constexpr Forwarding::Cookies kModes[] = {
+        Forwarding::Cookies::kNone, Forwarding::Cookies::kWhitelist, Forwarding::Cookies::kAll};
     f.cookies = kModes[*cookies];
   }
   if (auto headers = m.choice("headers", {"default", "whitelist", "all"})) {
-    constexpr Forwarding::Headers kModes[] = {Forwarding::Headers::kDefault,
-                                              Forwarding::Headers::kWhitelist,
-                                              Forwarding::Headers::kAll};
+    constexpr Forwarding::Headers kModes[] = {
+        Forwarding::Headers::kDefault, Forwarding::Headers::kWhitelist, Forwarding::Headers::kAll};
     f.headers = kModes[*headers];
   }
   if (std::optional<YAML::Node> names = m.take("cookie_names")) {
