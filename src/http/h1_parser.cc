@@ -47,6 +47,10 @@ int H1Parser::count_head_bytes(size_t n) {
 int H1Parser::fail(int status, std::string reason) {
   error_status_ = status;
   error_reason_ = std::move(reason);
+  // A failed message is never complete, even if llhttp got to its end before we objected.
+  head_complete_ = false;
+  message_complete_ = false;
+  body_.clear();
   return -1;
 }
 

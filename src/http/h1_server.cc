@@ -284,8 +284,12 @@ awaitable<bool> H1ServerConnection::read_more(std::chrono::milliseconds timeout)
 // error already answered, or a timeout).
 awaitable<bool> H1ServerConnection::read_head() {
   idle_ = true;
+  // The header timeout runs from the first byte of the request: dribbling bytes slowly
+  // (slowloris) does not extend it.
+  std::chrono::steady_clock::time_point head_deadline{};
   while (true) {
     if (in_begin_ < in_end_) {
+      if (idle_) head_deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
       idle_ = false;
       size_t consumed = 0;
       auto event = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_}, consumed);
@@ -299,9 +303,12 @@ awaitable<bool> H1ServerConnection::read_head() {
       }
     }
     if (closed_ || (idle_ && tracker_.draining())) co_return false;
-    bool got = co_await read_more(idle_ ? limits_.idle_timeout : limits_.header_timeout);
+    auto timeout = idle_ ? limits_.idle_timeout
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               head_deadline - std::chrono::steady_clock::now());
+    bool got = timeout.count() > 0 && co_await read_more(timeout);
     if (!got) {
-      if (!idle_ && deadline_.expired()) {
+      if (!idle_ && (deadline_.expired() || timeout.count() <= 0)) {
         co_await send_error_and_close(408, "timed out waiting for the request head");
       }
       co_return false;

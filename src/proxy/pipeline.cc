@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <charconv>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -61,6 +63,19 @@ const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer
     case config::OriginProtocolPolicy::kHttpOnly: break;
   }
   return o.http_endpoint;
+}
+
+// A file response to HEAD carries no body but announces the GET body's length.
+http::BodyLength file_body_length(const upstream::FileResponse& file, http::Method method) {
+  if (file.fd) return http::BodyLength::known(file.length);
+  if (method == http::Method::kHead) {
+    if (auto cl = file.head.headers.get("Content-Length")) {
+      uint64_t n = 0;
+      auto [p, err] = std::from_chars(cl->data(), cl->data() + cl->size(), n);
+      if (err == std::errc() && p == cl->data() + cl->size()) return http::BodyLength::known(n);
+    }
+  }
+  return http::BodyLength::known(file.body.size());
 }
 
 std::string allow_header(http::MethodSet allowed) {
@@ -226,6 +241,16 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         target.failovers_from[i]->add(w);
         break;
       }
+      if (fetch && fetch->viewer_error()) {
+        // The viewer's body failed while uploading (too large, malformed, too slow): the
+        // viewer's fault, not the origin's.
+        const Error& e = *fetch->viewer_error();
+        up.kind = Upstreamed::Kind::kFailure;
+        up.status = e.kind == ErrorKind::kTooLarge ? 413
+                    : e.kind == ErrorKind::kViewerTimeout ? 408 : 400;
+        up.failure_reason = e.message;
+        co_return up;
+      }
       if (result.outcome == AttemptOutcome::kResponse) {
         up.kind = fetch ? Upstreamed::Kind::kOrigin : Upstreamed::Kind::kFile;
         up.fetch = std::move(fetch);
@@ -269,8 +294,8 @@ net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow
     length = up.fetch->body_length();
     head = std::move(up.fetch->head());
   } else {
+    length = file_body_length(up.file, r.ex.request.method);
     head = std::move(up.file.head);
-    length = http::BodyLength::known(up.file.fd ? up.file.length : up.file.body.size());
   }
   upstream::rewrite_response_headers(head.headers, head.version, cfg.server.via_name);
   for (auto& [name, value] : served_by.fields()) head.headers.set(name, value);

@@ -38,9 +38,19 @@ void log_exception(std::exception_ptr e) {
 
 struct Worker {
   Worker(unsigned i, const proxy::RuntimeHolder& holder)
-      : index(i), context(1), worker_context(i, holder), handler(worker_context) {}
+      : index(i), context(context_storage.emplace(1)), worker_context(i, holder),
+        handler(worker_context) {}
+  // Coroutines cut off by the drain deadline are still suspended in the io_context and
+  // reference the tracker, handler and pool: destroy them first, while those are alive, and
+  // close every socket before the io_context that owns its reactor goes away.
+  ~Worker() {
+    acceptors.clear();
+    worker_context.pool().close_all();
+    context_storage.reset();
+  }
   unsigned index;
-  asio::io_context context;
+  std::optional<asio::io_context> context_storage;
+  asio::io_context& context;
   std::vector<tcp::acceptor> acceptors;
   http::ConnectionTracker tracker;
   proxy::WorkerContext worker_context;

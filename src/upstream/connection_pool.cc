@@ -40,6 +40,13 @@ void ConnectionPool::sweep() {
   }
 }
 
+void ConnectionPool::close_all() {
+  for (auto& [key, bucket] : idle_) {
+    for (auto& c : bucket) c->stream().close();
+  }
+  idle_.clear();
+}
+
 size_t ConnectionPool::idle_count() const {
   size_t n = 0;
   for (const auto& [key, bucket] : idle_) n += bucket.size();

@@ -20,6 +20,8 @@ class ConnectionPool {
   void put(std::unique_ptr<OriginConnection> conn, std::chrono::milliseconds keepalive);
   // Closes expired connections.
   void sweep();
+  // Closes every idle connection (shutdown).
+  void close_all();
   size_t idle_count() const;
 
  private:

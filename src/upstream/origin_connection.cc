@@ -39,6 +39,7 @@ net::awaitable<size_t> OriginConnection::read_more(std::chrono::milliseconds tim
   deadline_.expires_after(timeout);
   size_t n = co_await stream_.read_some(asio::buffer(in_.data() + end_, in_.size() - end_), ec);
   deadline_.disarm();
+  if (ec == asio::error::eof) ec.clear();  // EOF is reported as n == 0
   if (ec && deadline_.expired()) ec = asio::error::timed_out;
   end_ += n;
   co_return n;

@@ -163,7 +163,10 @@ net::awaitable<Status> OriginFetch::send_request(const std::string& head,
   while (true) {
     auto chunk = co_await body.stream->read();
     body_consumed_ = true;
-    if (!chunk.ok()) co_return chunk.error();
+    if (!chunk.ok()) {
+      viewer_error_ = chunk.error();
+      co_return chunk.error();
+    }
     std::span<const char> data = chunk.value();
     frame.clear();
     if (body.chunked) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -38,6 +39,8 @@ class OriginFetch {
   // Why the last attempt failed, for logs and the attempts header.
   const std::string& error_detail() const { return error_detail_; }
   bool request_body_consumed() const { return body_consumed_; }
+  // Set when reading the viewer's body failed while sending it (viewer's fault).
+  const std::optional<Error>& viewer_error() const { return viewer_error_; }
 
  private:
   net::awaitable<AttemptResult> connect();
@@ -53,6 +56,7 @@ class OriginFetch {
   std::string error_detail_;
   size_t next_span_ = 0;
   bool body_consumed_ = false;
+  std::optional<Error> viewer_error_;
 };
 
 }  // namespace edgefront::upstream
