@@ -161,6 +161,11 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   }
   holder.publish(runtime.value());
 
+  // Signals are caught from here on: a SIGTERM that arrives right after the "listening" line
+  // must drain, not kill.
+  asio::io_context control(1);
+  asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+
   std::vector<std::unique_ptr<Worker>> pool;
   for (unsigned i = 0; i < workers; ++i) pool.push_back(std::make_unique<Worker>(i, holder));
 
@@ -180,7 +185,6 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
                net::format_endpoint(pool.front()->acceptors.back().local_endpoint()));
   }
 
-  asio::io_context control(1);
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry);
   std::optional<tcp::acceptor> admin_acceptor;
@@ -229,7 +233,6 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
                    log_exception);
   }
 
-  asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
                                                                    int signo) {
     if (ec) return;
