@@ -1,6 +1,7 @@
 #include "http/h1_parser.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace edgefront::http {
 
@@ -115,21 +116,26 @@ bool H1Parser::body_until_close() const {
 // A line that starts with SP or HTAB inside the head continues the previous header (obs-fold,
 // RFC 9112 5.2). llhttp accepts it; a proxy must not, as other hops may read it differently.
 // The scan stops at the blank line that ends the head, so body bytes are never inspected.
+// Only the bytes right after each LF matter, so jump from LF to LF.
 bool H1Parser::head_has_obs_fold(std::span<const char> bytes) {
-  for (char c : bytes) {
-    switch (fold_state_) {
-      case FoldScan::kInLine:
-        if (c == '\n') fold_state_ = FoldScan::kAfterLf;
-        break;
-      case FoldScan::kAfterLf:
-        if (c == ' ' || c == '\t') return true;
-        fold_state_ = c == '\r' ? FoldScan::kAfterLfCr : (c == '\n' ? FoldScan::kDone : FoldScan::kInLine);
-        break;
-      case FoldScan::kAfterLfCr:
-        fold_state_ = c == '\n' ? FoldScan::kDone : FoldScan::kInLine;
-        break;
-      case FoldScan::kDone:
-        return false;
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  while (p < end && fold_state_ != FoldScan::kDone) {
+    if (fold_state_ == FoldScan::kInLine) {
+      const void* lf = std::memchr(p, '\n', static_cast<size_t>(end - p));
+      if (lf == nullptr) return false;
+      p = static_cast<const char*>(lf) + 1;
+      fold_state_ = FoldScan::kAfterLf;
+      continue;
+    }
+    char c = *p++;
+    if (fold_state_ == FoldScan::kAfterLf) {
+      if (c == ' ' || c == '\t') return true;
+      fold_state_ = c == '\r' ? FoldScan::kAfterLfCr
+                    : c == '\n' ? FoldScan::kDone
+                                : FoldScan::kInLine;
+    } else {  // kAfterLfCr
+      fold_state_ = c == '\n' ? FoldScan::kDone : FoldScan::kInLine;
     }
   }
   return false;

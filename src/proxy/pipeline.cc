@@ -222,10 +222,12 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         result = co_await fetch->start(origin_request, r.body);
       }
       count_attempt(o.stats, result, w);
-      if (!up.attempts.empty()) up.attempts += ", ";
-      up.attempts += result.outcome == AttemptOutcome::kResponse
-                         ? fmt::format("{}={}", o.config->id, result.status)
-                         : fmt::format("{}={}", o.config->id, outcome_name(result.outcome));
+      if (cfg.server.served_by_header) {
+        if (!up.attempts.empty()) up.attempts += ", ";
+        up.attempts += result.outcome == AttemptOutcome::kResponse
+                           ? fmt::format("{}={}", o.config->id, result.status)
+                           : fmt::format("{}={}", o.config->id, outcome_name(result.outcome));
+      }
       if (result.outcome != AttemptOutcome::kResponse && fetch) {
         log_origin_failure(o.config->id, fetch->error_detail());
       }
