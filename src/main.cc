@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
                     "Config file: native YAML or CloudFront DistributionConfig JSON "
                     "(default: the built-in demo)");
   serve->add_option("--listen", listen_text, "Listen address ADDR:PORT (overrides the config)");
+  std::string admin_text;
+  serve->add_option("--admin", admin_text,
+                    "Admin listener ADDR:PORT, or \"off\" (overrides the config)");
   serve->add_option("--workers", options.workers_override, "Worker threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
 
@@ -71,6 +74,16 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "--listen: expected ADDR:PORT, got \"{}\"\n", listen_text);
       return 2;
     }
+  }
+  if (admin_text == "off") {
+    options.admin_override = std::optional<edgefront::config::ListenAddress>();
+  } else if (!admin_text.empty()) {
+    auto admin = parse_listen(admin_text);
+    if (!admin) {
+      fmt::print(stderr, "--admin: expected ADDR:PORT or off, got \"{}\"\n", admin_text);
+      return 2;
+    }
+    options.admin_override = admin;
   }
   auto config = edgefront::server::load_for_serving(options);
   if (!config) return 1;

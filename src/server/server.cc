@@ -144,6 +144,7 @@ std::shared_ptr<const config::Config> load_for_serving(const ServeOptions& optio
   if (!loaded.ok()) return nullptr;
   config::Config cfg = std::move(loaded.config);
   if (options.listen_override) cfg.server.listen = {*options.listen_override};
+  if (options.admin_override) cfg.server.admin = *options.admin_override;
   if (options.workers_override > 0) cfg.server.workers = options.workers_override;
   return std::make_shared<const config::Config>(std::move(cfg));
 }

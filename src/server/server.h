@@ -13,6 +13,8 @@ namespace edgefront::server {
 struct ServeOptions {
   std::string config_path;  // empty: the built-in demo config
   std::optional<config::ListenAddress> listen_override;
+  // --admin: set means override; a set-but-empty inner value means "off".
+  std::optional<std::optional<config::ListenAddress>> admin_override;
   int workers_override = 0;
 };
 

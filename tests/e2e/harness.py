@@ -434,39 +434,6 @@ def binary_is_sanitized(binary: str) -> bool:
     return _SANITIZED[binary]
 
 
-def start_edge_retrying_admin(make_edge: Callable[[], Edge], timeout: float = 20.0) -> Edge:
-    """For configs whose admin port is fixed (the demo, CloudFront JSON: 127.0.0.1:9901):
-    retries while another test's edge holds it; skips the test if it stays busy."""
-    import pytest
-
-    deadline = time.monotonic() + timeout
-    while True:
-        edge = make_edge()
-        try:
-            return edge.start()
-        except EdgeStartError as e:
-            if not e.admin_port_busy:
-                raise
-            if time.monotonic() >= deadline:
-                pytest.skip("the fixed admin port (127.0.0.1:9901) stayed busy: " +
-                            e.stderr.strip().splitlines()[-1])
-            # wait for the other holder to go away: poll the port itself
-            _wait_port_free(9901, min(2.0, max(0.1, deadline - time.monotonic())))
-
-
-def _wait_port_free(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        s = socket.socket()
-        try:
-            s.connect(("127.0.0.1", port))
-        except OSError:
-            return
-        finally:
-            s.close()
-        time.sleep(0.05)
-
-
 # ------------------------------------------------------------------------------------------
 # HTTP responses
 

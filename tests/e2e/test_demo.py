@@ -8,14 +8,13 @@ import shutil
 
 import pytest
 
-from harness import curl, http_request, start_edge_retrying_admin
+from harness import curl, http_request
 
 
 def test_builtin_demo_serves_primary(cluster, source_dir):
-    # The demo's admin listener is fixed at 127.0.0.1:9901 (no flag changes it): wait for it
-    # if another test holds it, skip if it stays busy. Only --listen is overridden.
-    edge = start_edge_retrying_admin(
-        lambda: cluster.new_edge(None, cwd=source_dir, expect_admin=True))
+    # --admin moves the demo's admin listener (127.0.0.1:9901) to a free port.
+    edge = cluster.edge(None, cwd=source_dir, expect_admin=True,
+                        extra_args=["--admin", "127.0.0.1:0"])
     index = (source_dir / "examples" / "site" / "index.html").read_bytes()
 
     r = curl(f"{edge.url}/")

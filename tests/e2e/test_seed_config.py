@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from fake_origin import Behavior
-from harness import RawConn, http_request, request_bytes, start_edge_retrying_admin, write_config
+from harness import RawConn, http_request, request_bytes, write_config
 
 
 @pytest.fixture
@@ -65,10 +65,9 @@ def seeded(cluster, seed, tmp_path):
     for other in set(ids) - set(members):
         ports[other] = cluster.origin(name=other).port
     path = write_config(tmp_path / "seed-local.json", localize(seed, ports))
-    # CloudFront JSON has no edgefront server section, so the admin listener is the default
-    # 127.0.0.1:9901: wait for it if another test holds it, skip if it stays busy.
-    edge = start_edge_retrying_admin(
-        lambda: cluster.new_edge(path, expect_admin=True))
+    # CloudFront JSON has no edgefront server section: --admin moves the default admin
+    # listener (127.0.0.1:9901) to a free port.
+    edge = cluster.edge(path, expect_admin=True, extra_args=["--admin", "127.0.0.1:0"])
     return edge, primary, secondary, group
 
 
@@ -137,7 +136,7 @@ def test_seed_wrapped_form_serves_too(cluster, seed, tmp_path):
             ports[o["Id"]] = cluster.origin(name=o["Id"]).port
     wrapped = {"ETag": "E2QWRUHEXAMPLE", "DistributionConfig": localize(seed, ports)}
     path = write_config(tmp_path / "wrapped-local.json", wrapped)
-    edge = start_edge_retrying_admin(lambda: cluster.new_edge(path, expect_admin=True))
+    edge = cluster.edge(path, expect_admin=True, extra_args=["--admin", "127.0.0.1:0"])
     primary.set(status=502)
     r = http_request(edge.port, "GET", "/x")
     assert r.status == 200 and r.body == b"s"
