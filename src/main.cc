@@ -1,8 +1,9 @@
 // edgefront: a CloudFront-compatible CDN edge server.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 
 #include "config/loader.h"
 #include "server/server.h"

@@ -13,16 +13,16 @@ enum class Fault { kViewer, kOrigin, kInternal };
 
 // What failed, in terms the failover decision and the status mapping understand.
 enum class ErrorKind {
-  kBadRequest,         // viewer sent something malformed
-  kViewerClosed,       // viewer went away
-  kViewerTimeout,      // viewer too slow (slowloris, idle)
-  kConnectFailed,      // origin refused / unreachable / DNS failure / TLS failure
-  kConnectTimeout,     // origin did not complete connect in time
-  kReadTimeout,        // origin did not answer (or stalled) within the read timeout
-  kOriginClosed,       // origin closed or reset before a complete response
-  kBadResponse,        // origin sent an unparseable response
-  kTooLarge,           // a limit was exceeded
-  kNotFound,           // e.g. directory origin miss surfaced as an error
+  kBadRequest,      // viewer sent something malformed
+  kViewerClosed,    // viewer went away
+  kViewerTimeout,   // viewer too slow (slowloris, idle)
+  kConnectFailed,   // origin refused / unreachable / DNS failure / TLS failure
+  kConnectTimeout,  // origin did not complete connect in time
+  kReadTimeout,     // origin did not answer (or stalled) within the read timeout
+  kOriginClosed,    // origin closed or reset before a complete response
+  kBadResponse,     // origin sent an unparseable response
+  kTooLarge,        // a limit was exceeded
+  kNotFound,        // e.g. directory origin miss surfaced as an error
   kInternal,
 };
 
@@ -39,7 +39,7 @@ inline Error make_error(ErrorKind kind, Fault fault, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

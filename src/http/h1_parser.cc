@@ -102,9 +102,9 @@ H1Parser::Event H1Parser::finish() {
   if (message_complete_) return Event::kMessageComplete;
   llhttp_errno_t err = llhttp_finish(&parser_);
   if ((err == HPE_OK || err == HPE_PAUSED) && message_complete_) return Event::kMessageComplete;
-  fail(kind_ == Kind::kRequest ? 400 : 502,
-       head_complete_ ? "connection closed before the end of the body"
-                      : "connection closed before the end of the head");
+  fail(kind_ == Kind::kRequest ? 400 : 502, head_complete_
+                                                ? "connection closed before the end of the body"
+                                                : "connection closed before the end of the head");
   return Event::kError;
 }
 
@@ -131,7 +131,7 @@ bool H1Parser::head_has_obs_fold(std::span<const char> bytes) {
     char c = *p++;
     if (fold_state_ == FoldScan::kAfterLf) {
       if (c == ' ' || c == '\t') return true;
-      fold_state_ = c == '\r' ? FoldScan::kAfterLfCr
+      fold_state_ = c == '\r'   ? FoldScan::kAfterLfCr
                     : c == '\n' ? FoldScan::kDone
                                 : FoldScan::kInLine;
     } else {  // kAfterLfCr

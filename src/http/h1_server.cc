@@ -68,9 +68,9 @@ class H1ServerConnection::Body final : public RequestBody {
         if (ec) co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, ec.message());
       }
       if (!co_await c_.read_more(c_.limits_.body_timeout)) {
-        co_return make_error(c_.deadline_.expired() ? ErrorKind::kViewerTimeout
-                                                    : ErrorKind::kViewerClosed,
-                             Fault::kViewer, "viewer stopped sending the request body");
+        co_return make_error(
+            c_.deadline_.expired() ? ErrorKind::kViewerTimeout : ErrorKind::kViewerClosed,
+            Fault::kViewer, "viewer stopped sending the request body");
       }
     }
   }
@@ -93,7 +93,8 @@ class H1ServerConnection::Sink final : public ResponseSink {
   Sink(H1ServerConnection& c, const RequestHead& request) : c_(c), request_(request) {}
 
   awaitable<Status> send_head(ResponseHead head, BodyLength length) override {
-    if (head_queued_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
+    if (head_queued_)
+      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
     head_queued_ = true;
     status_ = head.status;
     HeaderList& h = head.headers;
@@ -139,11 +140,13 @@ class H1ServerConnection::Sink final : public ResponseSink {
   }
 
   awaitable<Status> send_body(std::span<const char> data) override {
-    if (!head_queued_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
+    if (!head_queued_)
+      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
     if (no_body_ || data.empty()) co_return ok_status();
     if (known_length_) {
       if (data.size() > remaining_) {
-        co_return make_error(ErrorKind::kBadResponse, Fault::kOrigin, "body longer than its length");
+        co_return make_error(ErrorKind::kBadResponse, Fault::kOrigin,
+                             "body longer than its length");
       }
       remaining_ -= data.size();
     }
@@ -157,11 +160,13 @@ class H1ServerConnection::Sink final : public ResponseSink {
   }
 
   awaitable<Status> finish() override {
-    if (!head_queued_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
+    if (!head_queued_)
+      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
     if (finished_) co_return ok_status();
     if (known_length_ && remaining_ > 0 && !no_body_) {
       abort();
-      co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+      co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin,
+                           "body shorter than its length");
     }
     finished_ = true;
     if (chunked_) out_.append("0\r\n\r\n");
@@ -184,7 +189,8 @@ class H1ServerConnection::Sink final : public ResponseSink {
 
  private:
   awaitable<Status> write(std::span<const asio::const_buffer> bufs) {
-    if (c_.closed_) co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "connection closed");
+    if (c_.closed_)
+      co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "connection closed");
     committed_ = true;
     std::error_code ec;
     c_.deadline_.expires_after(c_.limits_.send_timeout);
@@ -192,9 +198,9 @@ class H1ServerConnection::Sink final : public ResponseSink {
     out_.clear();
     if (ec) {
       c_.keep_alive_ = false;
-      co_return make_error(c_.deadline_.expired() ? ErrorKind::kViewerTimeout
-                                                  : ErrorKind::kViewerClosed,
-                           Fault::kViewer, ec.message());
+      co_return make_error(
+          c_.deadline_.expired() ? ErrorKind::kViewerTimeout : ErrorKind::kViewerClosed,
+          Fault::kViewer, ec.message());
     }
     co_return ok_status();
   }
@@ -274,7 +280,8 @@ awaitable<bool> H1ServerConnection::read_more(std::chrono::milliseconds timeout)
   if (in_end_ == in_.size()) co_return false;  // cannot happen: the parser consumes input
   deadline_.expires_after(timeout);
   std::error_code ec;
-  size_t n = co_await stream_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+  size_t n =
+      co_await stream_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
   if (ec || n == 0) co_return false;
   in_end_ += n;
   co_return true;

@@ -69,7 +69,7 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   std::vector<char> in_;
   size_t in_begin_ = 0;
   size_t in_end_ = 0;
-  bool idle_ = true;       // waiting for the first byte of a request
+  bool idle_ = true;  // waiting for the first byte of a request
   bool closed_ = false;
   bool keep_alive_ = true;
 };

@@ -6,7 +6,7 @@
 namespace edgefront::http {
 
 namespace {
-constexpr std::array<std::string_view, 8> kMethodNames = {"GET", "HEAD",  "OPTIONS", "PUT",
+constexpr std::array<std::string_view, 8> kMethodNames = {"GET",  "HEAD",  "OPTIONS", "PUT",
                                                           "POST", "PATCH", "DELETE",  "OTHER"};
 }
 
@@ -48,8 +48,8 @@ std::optional<std::string_view> HeaderList::get(std::string_view name) const {
 }
 
 size_t HeaderList::count(std::string_view name) const {
-  return static_cast<size_t>(std::count_if(
-      fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.first, name); }));
+  return static_cast<size_t>(std::count_if(fields_.begin(), fields_.end(),
+                                           [&](const Field& f) { return iequals(f.first, name); }));
 }
 
 std::optional<std::string> HeaderList::get_combined(std::string_view name) const {
@@ -90,47 +90,87 @@ std::string_view RequestHead::query() const {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 417:
+      return "Expectation Failed";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 
 bool is_hop_by_hop(std::string_view name) {
-  static constexpr std::array<std::string_view, 9> kHopByHop = {
-      "connection", "keep-alive",        "proxy-connection", "te",     "trailer",
-      "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"};
+  static constexpr std::array<std::string_view, 9> kHopByHop = {"connection",
+                                                                "keep-alive",
+                                                                "proxy-connection",
+                                                                "te",
+                                                                "trailer",
+                                                                "transfer-encoding",
+                                                                "upgrade",
+                                                                "proxy-authenticate",
+                                                                "proxy-authorization"};
   for (std::string_view h : kHopByHop) {
     if (iequals(h, name)) return true;
   }

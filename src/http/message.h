@@ -37,7 +37,9 @@ class MethodSet {
   }
 
  private:
-  static constexpr uint16_t bit(Method m) { return static_cast<uint16_t>(1u << static_cast<int>(m)); }
+  static constexpr uint16_t bit(Method m) {
+    return static_cast<uint16_t>(1u << static_cast<int>(m));
+  }
   uint16_t bits_ = 0;
 };
 

@@ -1,13 +1,11 @@
 #include "net/listener.h"
 
-#include <sys/socket.h>
-
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 namespace edgefront::net {
 
-Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where,
-                                    bool reuse_port) {
+Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where, bool reuse_port) {
   std::error_code ec;
   asio::ip::address addr = asio::ip::make_address(where.host, ec);
   if (ec) {
@@ -27,9 +25,9 @@ Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where
   if (!ec) acceptor.bind(ep, ec);
   if (!ec) acceptor.listen(4096, ec);
   if (ec) {
-    return make_error(ErrorKind::kInternal, Fault::kInternal,
-                      fmt::format("cannot listen on {}:{}: {}", where.host, where.port,
-                                  ec.message()));
+    return make_error(
+        ErrorKind::kInternal, Fault::kInternal,
+        fmt::format("cannot listen on {}:{}: {}", where.host, where.port, ec.message()));
   }
   return acceptor;
 }

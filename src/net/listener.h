@@ -16,8 +16,7 @@ struct Endpoint {
 
 // Opens, binds (SO_REUSEADDR + SO_REUSEPORT) and listens. Port 0 picks a free port; read it
 // back from the acceptor and pass it to the other workers' acceptors.
-Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where,
-                                    bool reuse_port);
+Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where, bool reuse_port);
 
 std::string format_endpoint(const tcp::endpoint& ep);
 

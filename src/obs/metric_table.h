@@ -8,10 +8,10 @@
 
 namespace edgefront::obs {
 
-inline const FamilySpec kRequests{"edgefront_requests_total",
-                                  "Viewer requests answered, by status class.", {"status"}};
-inline const FamilySpec kConnections{"edgefront_connections_accepted_total",
-                                     "Viewer connections accepted.", {}};
+inline const FamilySpec kRequests{
+    "edgefront_requests_total", "Viewer requests answered, by status class.", {"status"}};
+inline const FamilySpec kConnections{
+    "edgefront_connections_accepted_total", "Viewer connections accepted.", {}};
 inline const FamilySpec kOriginRequests{"edgefront_origin_requests_total",
                                         "Attempts sent to an origin (including retries).",
                                         {"distribution", "origin"}};

@@ -1,11 +1,10 @@
 #include "proxy/pipeline.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <charconv>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "http/error_page.h"
 #include "upstream/failover_policy.h"
@@ -19,12 +18,18 @@ constexpr size_t kFileChunk = 64 * 1024;
 
 const char* outcome_name(upstream::AttemptOutcome o) {
   switch (o) {
-    case upstream::AttemptOutcome::kResponse: return "response";
-    case upstream::AttemptOutcome::kConnectFailed: return "connect-failed";
-    case upstream::AttemptOutcome::kConnectTimeout: return "connect-timeout";
-    case upstream::AttemptOutcome::kReadTimeout: return "read-timeout";
-    case upstream::AttemptOutcome::kOriginClosed: return "closed";
-    case upstream::AttemptOutcome::kBadResponse: return "bad-response";
+    case upstream::AttemptOutcome::kResponse:
+      return "response";
+    case upstream::AttemptOutcome::kConnectFailed:
+      return "connect-failed";
+    case upstream::AttemptOutcome::kConnectTimeout:
+      return "connect-timeout";
+    case upstream::AttemptOutcome::kReadTimeout:
+      return "read-timeout";
+    case upstream::AttemptOutcome::kOriginClosed:
+      return "closed";
+    case upstream::AttemptOutcome::kBadResponse:
+      return "bad-response";
   }
   return "error";
 }
@@ -37,11 +42,19 @@ void count_attempt(const OriginStats& s, const upstream::AttemptResult& r, unsig
       if (c >= 1 && c <= 5) s.responses_by_class[c - 1]->add(w);
       break;
     }
-    case AttemptOutcome::kConnectFailed: s.connect_errors->add(w); break;
+    case AttemptOutcome::kConnectFailed:
+      s.connect_errors->add(w);
+      break;
     case AttemptOutcome::kConnectTimeout:
-    case AttemptOutcome::kReadTimeout: s.timeouts->add(w); break;
-    case AttemptOutcome::kOriginClosed: s.closed->add(w); break;
-    case AttemptOutcome::kBadResponse: s.bad_responses->add(w); break;
+    case AttemptOutcome::kReadTimeout:
+      s.timeouts->add(w);
+      break;
+    case AttemptOutcome::kOriginClosed:
+      s.closed->add(w);
+      break;
+    case AttemptOutcome::kBadResponse:
+      s.bad_responses->add(w);
+      break;
   }
 }
 
@@ -57,10 +70,12 @@ void log_origin_failure(const std::string& origin_id, std::string_view what) {
 
 const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer_tls) {
   switch (o.config->protocol_policy) {
-    case config::OriginProtocolPolicy::kHttpsOnly: return o.https_endpoint;
+    case config::OriginProtocolPolicy::kHttpsOnly:
+      return o.https_endpoint;
     case config::OriginProtocolPolicy::kMatchViewer:
       return viewer_tls ? o.https_endpoint : o.http_endpoint;
-    case config::OriginProtocolPolicy::kHttpOnly: break;
+    case config::OriginProtocolPolicy::kHttpOnly:
+      break;
   }
   return o.http_endpoint;
 }
@@ -80,9 +95,9 @@ http::BodyLength file_body_length(const upstream::FileResponse& file, http::Meth
 
 std::string allow_header(http::MethodSet allowed) {
   std::string out;
-  for (auto m : {http::Method::kGet, http::Method::kHead, http::Method::kOptions,
-                 http::Method::kPut, http::Method::kPost, http::Method::kPatch,
-                 http::Method::kDelete}) {
+  for (auto m :
+       {http::Method::kGet, http::Method::kHead, http::Method::kOptions, http::Method::kPut,
+        http::Method::kPost, http::Method::kPatch, http::Method::kDelete}) {
     if (!allowed.contains(m)) continue;
     if (!out.empty()) out += ", ";
     out += http::method_name(m);
@@ -106,8 +121,8 @@ struct ProxyHandler::Request {
 net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
   Request r{exchange};
   r.rt = worker_.runtime();
-  r.viewer = upstream::ViewerInfo{exchange.viewer.peer_ip, exchange.viewer.peer_port,
-                                  exchange.viewer.tls};
+  r.viewer =
+      upstream::ViewerInfo{exchange.viewer.peer_ip, exchange.viewer.peer_port, exchange.viewer.tls};
   int status = co_await serve(r);
   if (status > 0) r.rt->requests_by_class(status)->add(worker_.index());
 }
@@ -127,7 +142,8 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
   // HTTP/1.1, 403 below HTTP/1.1; https-only: 403).
   if (!r.viewer.tls) {
     switch (r.behavior->viewer_protocol_policy) {
-      case config::ViewerProtocolPolicy::kAllowAll: break;
+      case config::ViewerProtocolPolicy::kAllowAll:
+        break;
       case config::ViewerProtocolPolicy::kHttpsOnly:
         co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
       case config::ViewerProtocolPolicy::kRedirectToHttps: {
@@ -146,8 +162,7 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
   if (req.method == http::Method::kOther) {
     http::HeaderList extra;
     extra.add("Allow", allow_header(r.behavior->allowed_methods));
-    co_return co_await respond_generated(r, 405, "This method is not supported.",
-                                         std::move(extra));
+    co_return co_await respond_generated(r, 405, "This method is not supported.", std::move(extra));
   }
   if (!r.behavior->allowed_methods.contains(req.method)) {
     co_return co_await respond_generated(
@@ -155,8 +170,7 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
         "This distribution is not configured to allow the HTTP request method that was used "
         "for this request.");
   }
-  if ((req.method == http::Method::kGet || req.method == http::Method::kHead) &&
-      req.has_body()) {
+  if ((req.method == http::Method::kGet || req.method == http::Method::kHead) && req.has_body()) {
     co_return co_await respond_generated(r, 403, "A GET or HEAD request must not have a body.");
   }
 
@@ -216,9 +230,9 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       } else {
         fetch = std::make_unique<upstream::OriginFetch>(worker_.pool(), *o.config,
                                                         endpoint_for(o, r.viewer.tls));
-        http::RequestHead origin_request = upstream::build_origin_request(
-            viewer_request, origin_path, *o.config, r.behavior->forwarding, r.viewer,
-            cfg.server.via_name);
+        http::RequestHead origin_request =
+            upstream::build_origin_request(viewer_request, origin_path, *o.config,
+                                           r.behavior->forwarding, r.viewer, cfg.server.via_name);
         result = co_await fetch->start(origin_request, r.body);
       }
       count_attempt(o.stats, result, w);
@@ -248,8 +262,9 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         // viewer's fault, not the origin's.
         const Error& e = *fetch->viewer_error();
         up.kind = Upstreamed::Kind::kFailure;
-        up.status = e.kind == ErrorKind::kTooLarge ? 413
-                    : e.kind == ErrorKind::kViewerTimeout ? 408 : 400;
+        up.status = e.kind == ErrorKind::kTooLarge        ? 413
+                    : e.kind == ErrorKind::kViewerTimeout ? 408
+                                                          : 400;
         up.failure_reason = e.message;
         co_return up;
       }
@@ -335,8 +350,8 @@ net::awaitable<int> ProxyHandler::deliver_custom_error(Request& r, Upstreamed& u
   up.fetch.reset();  // drops the origin's error body (and its connection)
   const http::RequestHead& viewer = r.ex.request;
   http::RequestHead page_request;
-  page_request.method = viewer.method == http::Method::kHead ? http::Method::kHead
-                                                             : http::Method::kGet;
+  page_request.method =
+      viewer.method == http::Method::kHead ? http::Method::kHead : http::Method::kGet;
   page_request.target = custom.response_page_path;
   for (const auto& [name, value] : viewer.headers.fields()) {
     bool conditional = name.size() > 3 && iequals(std::string_view(name).substr(0, 3), "If-");
@@ -371,8 +386,7 @@ net::awaitable<int> ProxyHandler::deliver_custom_error(Request& r, Upstreamed& u
   co_return co_await deliver(r, page, /*allow_custom_errors=*/false);
 }
 
-net::awaitable<int> ProxyHandler::respond_generated(Request& r, int status,
-                                                    std::string_view reason,
+net::awaitable<int> ProxyHandler::respond_generated(Request& r, int status, std::string_view reason,
                                                     http::HeaderList extra) {
   std::string body = http::error_page_html(status, reason);
   http::ResponseHead head;

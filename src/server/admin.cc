@@ -14,7 +14,8 @@ net::awaitable<void> reply(http::Exchange& ex, int status, std::string_view cont
   head.headers.add("Server", "edgefront");
   head.headers.add("Content-Type", content_type);
   head.headers.add("Cache-Control", "no-store");
-  if (!(co_await ex.response.send_head(std::move(head), http::BodyLength::known(body.size()))).ok()) {
+  if (!(co_await ex.response.send_head(std::move(head), http::BodyLength::known(body.size())))
+           .ok()) {
     co_return;
   }
   if (!(co_await ex.response.send_body(body)).ok()) co_return;

@@ -1,13 +1,12 @@
 #include "server/server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <thread>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "config/loader.h"
 #include "http/h1_server.h"
@@ -38,7 +37,9 @@ void log_exception(std::exception_ptr e) {
 
 struct Worker {
   Worker(unsigned i, const proxy::RuntimeHolder& holder)
-      : index(i), context(context_storage.emplace(1)), worker_context(i, holder),
+      : index(i),
+        context(context_storage.emplace(1)),
+        worker_context(i, holder),
         handler(worker_context) {}
   // Coroutines cut off by the drain deadline are still suspended in the io_context and
   // reference the tracker, handler and pool: destroy them first, while those are alive, and
@@ -213,25 +214,25 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
 
   Worker admin_worker(workers, holder);  // the control thread's slot for admin connections
   if (admin_acceptor) {
-    asio::co_spawn(control,
-                   [&]() -> net::awaitable<void> {
-                     while (admin_acceptor->is_open()) {
-                       std::error_code ec;
-                       tcp::socket s = co_await admin_acceptor->async_accept(net::use_ec(ec));
-                       if (ec) {
-                         if (!admin_acceptor->is_open()) break;
-                         continue;
-                       }
-                       http::ViewerConnection viewer;
-                       viewer.worker_index = workers;
-                       auto conn = std::make_shared<http::H1ServerConnection>(
-                           net::Stream(std::move(s)), admin_handler,
-                           holder.load()->config().server.limits, admin_tracker, viewer);
-                       asio::co_spawn(control, http::H1ServerConnection::run(std::move(conn)),
-                                      log_exception);
-                     }
-                   },
-                   log_exception);
+    asio::co_spawn(
+        control,
+        [&]() -> net::awaitable<void> {
+          while (admin_acceptor->is_open()) {
+            std::error_code ec;
+            tcp::socket s = co_await admin_acceptor->async_accept(net::use_ec(ec));
+            if (ec) {
+              if (!admin_acceptor->is_open()) break;
+              continue;
+            }
+            http::ViewerConnection viewer;
+            viewer.worker_index = workers;
+            auto conn = std::make_shared<http::H1ServerConnection>(
+                net::Stream(std::move(s)), admin_handler, holder.load()->config().server.limits,
+                admin_tracker, viewer);
+            asio::co_spawn(control, http::H1ServerConnection::run(std::move(conn)), log_exception);
+          }
+        },
+        log_exception);
   }
 
   std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,

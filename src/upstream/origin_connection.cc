@@ -1,8 +1,8 @@
 #include "upstream/origin_connection.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace edgefront::upstream {
 

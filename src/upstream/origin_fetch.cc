@@ -1,11 +1,10 @@
 #include "upstream/origin_fetch.h"
 
-#include <charconv>
-
+#include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <fmt/format.h>
+#include <charconv>
 
 #include "http/h1_serialize.h"
 #include "upstream/tls_client.h"
@@ -18,7 +17,9 @@ bool is_timeout(const std::error_code& ec) { return ec == asio::error::timed_out
 
 OriginFetch::OriginFetch(ConnectionPool& pool, const config::Origin& origin,
                          OriginEndpoint endpoint)
-    : pool_(pool), origin_(origin), endpoint_(std::move(endpoint)),
+    : pool_(pool),
+      origin_(origin),
+      endpoint_(std::move(endpoint)),
       pool_key_(endpoint_.pool_key()) {}
 
 OriginFetch::~OriginFetch() {
@@ -51,13 +52,12 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     co_await socket.async_connect(net::tcp::endpoint(literal, endpoint_.port), net::use_ec(ec));
   } else {
     ec.clear();
-    auto endpoints = co_await resolver.async_resolve(endpoint_.host,
-                                                     std::to_string(endpoint_.port),
+    auto endpoints = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
                                                      net::use_ec(ec));
     if (ec) {
-      co_return fail(deadline.expired() ? AttemptOutcome::kConnectTimeout
-                                        : AttemptOutcome::kConnectFailed,
-                     fmt::format("DNS lookup of {} failed: {}", endpoint_.host, ec.message()));
+      co_return fail(
+          deadline.expired() ? AttemptOutcome::kConnectTimeout : AttemptOutcome::kConnectFailed,
+          fmt::format("DNS lookup of {} failed: {}", endpoint_.host, ec.message()));
     }
     co_await asio::async_connect(socket, endpoints, net::use_ec(ec));
   }
@@ -83,10 +83,9 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     if (verify != X509_V_OK) why = X509_verify_cert_error_string(verify);
     std::error_code ignored;
     stream.next_layer().close(ignored);
-    co_return fail(deadline.expired() ? AttemptOutcome::kConnectTimeout
-                                      : AttemptOutcome::kConnectFailed,
-                   fmt::format("TLS handshake with {}:{} failed: {}", endpoint_.host,
-                               endpoint_.port, why));
+    co_return fail(
+        deadline.expired() ? AttemptOutcome::kConnectTimeout : AttemptOutcome::kConnectFailed,
+        fmt::format("TLS handshake with {}:{} failed: {}", endpoint_.host, endpoint_.port, why));
   }
   conn_ = std::make_unique<OriginConnection>(net::Stream(std::move(tls.value())), pool_key_);
   co_return AttemptResult{AttemptOutcome::kResponse, 0};
@@ -145,16 +144,16 @@ net::awaitable<Status> OriginFetch::send_request(const std::string& head,
     co_await c.stream().write(bufs, ec);
     c.deadline().disarm();
     if (ec) {
-      co_return make_error(c.deadline().expired() ? ErrorKind::kReadTimeout
-                                                  : ErrorKind::kOriginClosed,
-                           Fault::kOrigin, fmt::format("sending the request: {}", ec.message()));
+      co_return make_error(
+          c.deadline().expired() ? ErrorKind::kReadTimeout : ErrorKind::kOriginClosed,
+          Fault::kOrigin, fmt::format("sending the request: {}", ec.message()));
     }
     co_return ok_status();
   };
 
   if (body.stream == nullptr) {
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(head),
-                                           asio::buffer(body.buffered.data(), body.buffered.size())};
+    std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(head), asio::buffer(body.buffered.data(), body.buffered.size())};
     co_return co_await write(bufs);
   }
   // Stream the viewer's body; the head goes out with the first chunk.
