@@ -23,6 +23,31 @@ struct CustomHeader {
   std::string value;
 };
 
+// Active health checking of one origin, Route 53 style (cloudfront-spec.md section 10.1).
+struct HealthCheck {
+  enum class Protocol { kOrigin, kHttp, kHttps, kTcp };  // kOrigin: follow protocol_policy
+  bool enabled = false;
+  Protocol protocol = Protocol::kOrigin;
+  std::string path = "/";
+  uint16_t port = 0;            // 0: the origin's port for the protocol
+  Duration interval = 10s;      // between probes (each probe adds up to 10% jitter)
+  Duration timeout = 2s;        // connect + response, per probe
+  int healthy_threshold = 2;    // consecutive successes to become healthy
+  int unhealthy_threshold = 3;  // consecutive failures to become unhealthy (Route 53 default 3)
+  int expected_status_min = 200;
+  int expected_status_max = 399;
+  std::string body_contains;  // must appear in the first 5,120 bytes of the body
+};
+
+// Passive outlier detection: real requests that fail eject an origin for a while.
+struct OutlierDetection {
+  bool enabled = true;
+  int consecutive_failures = 5;  // connect failures, timeouts, closed/bad responses, 5xx
+  Duration base_ejection = 10s;  // first ejection; doubles with each repeated ejection
+  Duration max_ejection = 300s;
+  int max_ejected_percent = 50;  // never eject more than this share of a group's members
+};
+
 // One origin: an HTTP(S) server, or a local directory (the "S3 bucket" of the seeds).
 struct Origin {
   std::string id;
@@ -39,14 +64,21 @@ struct Origin {
   Duration read_timeout = 30s;             // first byte, and gap between reads
   Duration keepalive_timeout = 5s;         // idle pooled connection lifetime
   bool forward_viewer_host = false;        // send the viewer's Host instead of domain_name
+  HealthCheck health_check;
 
   bool is_directory() const { return !directory.empty(); }
 };
 
 struct OriginGroup {
+  // kHealthAware (default): members known to be down (active checks, ejection) are skipped,
+  // so a dead primary costs nothing; it is used again once healthy (failback).
+  // kCloudFront: stateless, every request starts at the primary, exactly as CloudFront.
+  enum class Selection { kHealthAware, kCloudFront };
   std::string id;
   std::vector<int> failover_status_codes;
   std::vector<std::string> member_origin_ids;  // first = primary, in failover order
+  Selection selection = Selection::kHealthAware;
+  OutlierDetection outlier_detection;
 };
 
 // What of the viewer request goes to the origin (legacy ForwardedValues semantics).

@@ -1,6 +1,7 @@
 #include "config/native_yaml.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "base/strings.h"
 #include "config/distribution_checks.h"
+#include "config/duration.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 
@@ -29,7 +31,39 @@ constexpr std::string_view kListenReason =
 constexpr std::string_view kDomainOnly[] = {
     "http_port",         "https_port",          "protocol_policy",    "ssl_protocols",
     "custom_headers",    "connection_attempts", "connection_timeout", "read_timeout",
-    "keepalive_timeout", "forward_viewer_host"};
+    "keepalive_timeout", "forward_viewer_host", "health_check"};
+
+// Route 53's limits on a health check's ResourcePath and search string.
+constexpr size_t kMaxHealthCheckText = 255;
+
+// A health check path: starts with '/', at most 255 characters, nothing that would break the
+// probe's request line. A query string is allowed (Route 53 allows one too).
+std::optional<std::string> check_health_check_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return "expected a path starting with '/'";
+  if (path.size() > kMaxHealthCheckText) return "at most 255 characters";
+  for (char c : path) {
+    if (c == '#' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return "character " + in_quotes(std::string_view(&c, 1)) + " is not allowed in a path";
+    }
+  }
+  return std::nullopt;
+}
+
+// "200" or "200-399"; each end 100-599, min <= max. Returns {min, max}.
+std::optional<std::pair<int, int>> parse_status_range(std::string_view text) {
+  auto number = [](std::string_view t) -> std::optional<int> {
+    int value = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+    if (value < 100 || value > 599) return std::nullopt;
+    return value;
+  };
+  size_t dash = text.find('-');
+  std::optional<int> lo = number(text.substr(0, dash));
+  std::optional<int> hi = dash == std::string_view::npos ? lo : number(text.substr(dash + 1));
+  if (!lo || !hi || *lo > *hi) return std::nullopt;
+  return std::make_pair(*lo, *hi);
+}
 
 class NativeLoader {
  public:
@@ -46,6 +80,8 @@ class NativeLoader {
   void origin(const YAML::Node& node, const FieldPath& path, Distribution& d,
               DistributionPaths& paths);
   void domain_fields(MapReader& m, Origin& o);
+  void health_check(const YAML::Node& node, const FieldPath& path, HealthCheck& hc);
+  void outlier_detection(const YAML::Node& node, const FieldPath& path, OutlierDetection& od);
   std::optional<std::string> directory(const std::string& dir, const FieldPath& path);
   void origin_group(const YAML::Node& node, const FieldPath& path, Distribution& d,
                     DistributionPaths& paths);
@@ -375,6 +411,116 @@ void NativeLoader::domain_fields(MapReader& m, Origin& o) {
   if (auto t = m.duration("read_timeout", 1ms, 10min)) o.read_timeout = *t;
   if (auto t = m.duration("keepalive_timeout", 0ms, 10min)) o.keepalive_timeout = *t;
   if (auto b = m.boolean("forward_viewer_host")) o.forward_viewer_host = *b;
+  if (std::optional<YAML::Node> hc = m.take("health_check")) {
+    health_check(*hc, m.at("health_check"), o.health_check);
+  }
+}
+
+// The block's presence turns the check on; `enabled: false` keeps it written down but off.
+// Every field is validated either way.
+void NativeLoader::health_check(const YAML::Node& node, const FieldPath& path, HealthCheck& hc) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  HealthCheck out;
+  out.enabled = m.boolean("enabled").value_or(true);
+  if (auto protocol = m.choice("protocol", {"origin", "http", "https", "tcp"})) {
+    constexpr HealthCheck::Protocol kProtocols[] = {
+        HealthCheck::Protocol::kOrigin, HealthCheck::Protocol::kHttp, HealthCheck::Protocol::kHttps,
+        HealthCheck::Protocol::kTcp};
+    out.protocol = kProtocols[*protocol];
+  }
+  if (out.protocol == HealthCheck::Protocol::kTcp) {
+    // A TCP check only connects: nothing to request and no response to judge.
+    for (std::string_view key : {"path", "expected_status", "body_contains"}) {
+      if (m.take(key)) problems_.error(m.at(key), "not allowed with protocol: tcp");
+    }
+  } else if (std::optional<std::string> p = m.string("path")) {
+    if (std::optional<std::string> reason = check_health_check_path(*p)) {
+      problems_.error(m.at("path"), *reason);
+    } else {
+      out.path = *p;
+    }
+  }
+  if (auto port = m.integer("port", 1, 65535)) out.port = static_cast<uint16_t>(*port);
+  bool has_interval = m.has("interval");
+  bool has_timeout = m.has("timeout");
+  std::optional<Duration> interval = m.duration("interval", 100ms, 10min);
+  std::optional<Duration> timeout = m.duration("timeout", 10ms, 60s);
+  if (interval) out.interval = *interval;
+  if (timeout) out.timeout = *timeout;
+  // Compare only values that were read fine (or defaulted), and blame the field the user wrote.
+  if ((!has_interval || interval) && (!has_timeout || timeout) && out.timeout >= out.interval) {
+    if (has_timeout) {
+      problems_.error(m.at("timeout"),
+                      "must be less than interval (" + format_duration(out.interval) + ")");
+    } else {
+      problems_.error(m.at("interval"), "must be greater than timeout (" +
+                                            format_duration(out.timeout) + " by default)");
+    }
+  }
+  if (auto n = m.integer("healthy_threshold", 1, 10)) out.healthy_threshold = static_cast<int>(*n);
+  if (auto n = m.integer("unhealthy_threshold", 1, 10)) {
+    out.unhealthy_threshold = static_cast<int>(*n);
+  }
+  bool tcp = out.protocol == HealthCheck::Protocol::kTcp;
+  if (std::optional<YAML::Node> status = tcp ? std::nullopt : m.take("expected_status")) {
+    std::optional<std::pair<int, int>> range;
+    if (status->IsScalar()) range = parse_status_range(status->Scalar());
+    if (!range) {
+      problems_.error(m.at("expected_status"),
+                      "expected a status code or a range min-max, each 100-599, e.g. 200-399");
+    } else {
+      out.expected_status_min = range->first;
+      out.expected_status_max = range->second;
+    }
+  }
+  if (std::optional<std::string> body = tcp ? std::nullopt : m.string("body_contains")) {
+    if (body->size() > kMaxHealthCheckText) {
+      problems_.error(m.at("body_contains"), "at most 255 characters");
+    } else {
+      out.body_contains = *body;
+    }
+  }
+  m.finish();
+  hc = std::move(out);
+}
+
+// `off` (or `false`) disables; otherwise a mapping, on unless `enabled: false`.
+void NativeLoader::outlier_detection(const YAML::Node& node, const FieldPath& path,
+                                     OutlierDetection& od) {
+  if (node.IsScalar()) {
+    if (node.Scalar() == "off" || node.Scalar() == "false") {
+      od.enabled = false;
+    } else {
+      problems_.error(path, "expected mapping or off");
+    }
+    return;
+  }
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (std::optional<bool> enabled = m.boolean("enabled")) od.enabled = *enabled;
+  if (auto n = m.integer("consecutive_failures", 1, 1000)) {
+    od.consecutive_failures = static_cast<int>(*n);
+  }
+  bool has_base = m.has("base_ejection");
+  bool has_max = m.has("max_ejection");
+  std::optional<Duration> base = m.duration("base_ejection", 100ms, std::chrono::hours(1));
+  std::optional<Duration> max = m.duration("max_ejection", 100ms, std::chrono::hours(24));
+  if (base) od.base_ejection = *base;
+  if (max) od.max_ejection = *max;
+  if ((!has_base || base) && (!has_max || max) && od.max_ejection < od.base_ejection) {
+    if (has_max) {
+      problems_.error(m.at("max_ejection"),
+                      "must be at least base_ejection (" + format_duration(od.base_ejection) + ")");
+    } else {
+      problems_.error(m.at("base_ejection"), "must not exceed max_ejection (" +
+                                                 format_duration(od.max_ejection) + " by default)");
+    }
+  }
+  if (auto n = m.integer("max_ejected_percent", 0, 100)) {
+    od.max_ejected_percent = static_cast<int>(*n);
+  }
+  m.finish();
 }
 
 std::optional<std::string> NativeLoader::directory(const std::string& dir, const FieldPath& path) {
@@ -430,6 +576,17 @@ void NativeLoader::origin_group(const YAML::Node& node, const FieldPath& path, D
       } else {
         g.failover_status_codes.push_back(static_cast<int>(*code));
       }
+    }
+  }
+  if (auto selection = m.choice("selection", {"health-aware", "cloudfront"})) {
+    g.selection = *selection == 0 ? OriginGroup::Selection::kHealthAware
+                                  : OriginGroup::Selection::kCloudFront;
+  }
+  if (std::optional<YAML::Node> od = m.take("outlier_detection")) {
+    outlier_detection(*od, m.at("outlier_detection"), g.outlier_detection);
+    // CloudFront selection is stateless: nothing would ever read the ejections.
+    if (g.selection == OriginGroup::Selection::kCloudFront && g.outlier_detection.enabled) {
+      problems_.error(m.at("outlier_detection"), "only allowed with selection: health-aware");
     }
   }
   m.finish();

@@ -10,12 +10,14 @@ Registry::Registry(unsigned slots)
       origin_errors(kOriginErrors, slots),
       origin_failovers(kOriginFailovers, slots),
       origin_served(kOriginServed, slots),
+      origin_ejections(kOriginEjections, slots),
       slots_(slots) {}
 
 std::string Registry::render() const {
   std::string out;
-  for (const CounterFamily* f : {&requests, &connections, &origin_requests, &origin_responses,
-                                 &origin_errors, &origin_failovers, &origin_served}) {
+  for (const CounterFamily* f :
+       {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
+        &origin_failovers, &origin_served, &origin_ejections}) {
     f->render(out);
   }
   return out;

@@ -30,12 +30,17 @@ inline const FamilySpec kOriginServed{"edgefront_origin_served_total",
                                       "Responses delivered to viewers, by the origin that served.",
                                       {"distribution", "origin"}};
 
+inline const FamilySpec kOriginEjections{
+    "edgefront_origin_ejections_total",
+    "Times an origin was ejected from its group after consecutive failures.",
+    {"distribution", "origin"}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
-      origin_failovers, origin_served;
+      origin_failovers, origin_served, origin_ejections;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "http/error_page.h"
@@ -66,6 +67,55 @@ void log_origin_failure(const std::string& origin_id, std::string_view what) {
   if (now - last < std::chrono::seconds(1)) return;
   last = now;
   spdlog::warn("origin {}: {}", origin_id, what);
+}
+
+// Health-aware groups skip members known to be down (active check or ejection), so a dead
+// primary costs a request nothing; when every member is down, all are tried in order anyway
+// (failing fast is no better than trying). CloudFront mode always tries in order.
+std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_aware,
+                                   bool note_skipped, std::string& attempts) {
+  std::vector<size_t> order;
+  order.reserve(target.members.size());
+  SteadyTime now = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < target.members.size(); ++i) {
+    if (!health_aware || target.members[i]->health->available(now)) {
+      order.push_back(i);
+    } else if (note_skipped) {
+      if (!attempts.empty()) attempts += ", ";
+      attempts += fmt::format("{}=skipped-unhealthy", target.members[i]->config->id);
+    }
+  }
+  if (order.empty()) {
+    for (size_t i = 0; i < target.members.size(); ++i) order.push_back(i);
+  }
+  return order;
+}
+
+// Passive health: transport failures and 5xx statuses listed as failover criteria count
+// against the member; enough in a row eject it (within the group's cap on ejected members).
+void record_passive_health(const RuntimeTarget& target, size_t i,
+                           const upstream::AttemptResult& result, unsigned worker) {
+  const RuntimeOrigin& o = *target.members[i];
+  const auto& codes = target.group->failover_status_codes;
+  bool failure =
+      result.outcome != upstream::AttemptOutcome::kResponse ||
+      (result.status >= 500 && std::find(codes.begin(), codes.end(), result.status) != codes.end());
+  if (!failure) {
+    o.health->record_success();
+    return;
+  }
+  SteadyTime now = std::chrono::steady_clock::now();
+  int ejected = 0;
+  for (const RuntimeOrigin* m : target.members) ejected += m->health->ejected(now) ? 1 : 0;
+  const config::OutlierDetection& policy = target.group->outlier_detection;
+  bool may_eject = upstream::may_eject_another(ejected, static_cast<int>(target.members.size()),
+                                               policy.max_ejected_percent);
+  if (o.health->record_failure(now, policy, may_eject)) {
+    o.stats.ejections->add(worker);
+    auto view = o.health->view(now);
+    spdlog::warn("origin {} ejected from group {} for {} ms (ejection #{})", o.config->id,
+                 target.group->id, view.ejected_for_ms, view.ejections);
+  }
 }
 
 const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer_tls) {
@@ -215,8 +265,13 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
   const config::Config& cfg = r.rt->config();
   const std::vector<int>* codes = target.group ? &target.group->failover_status_codes : nullptr;
   Upstreamed up;
+  const bool health_aware =
+      target.group && target.group->selection == config::OriginGroup::Selection::kHealthAware;
+  std::vector<size_t> order =
+      choose_members(target, health_aware, cfg.server.served_by_header, up.attempts);
 
-  for (size_t i = 0; i < target.members.size(); ++i) {
+  for (size_t k = 0; k < order.size(); ++k) {
+    const size_t i = order[k];
     const RuntimeOrigin& o = *target.members[i];
     for (int attempt = 1;; ++attempt) {
       o.stats.requests->add(w);
@@ -236,6 +291,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         result = co_await fetch->start(origin_request, r.body);
       }
       count_attempt(o.stats, result, w);
+      if (health_aware) record_passive_health(target, i, result, w);
       if (cfg.server.served_by_header) {
         if (!up.attempts.empty()) up.attempts += ", ";
         up.attempts += result.outcome == AttemptOutcome::kResponse
@@ -246,7 +302,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         log_origin_failure(o.config->id, fetch->error_detail());
       }
 
-      upstream::FailoverContext ctx{codes, i + 1 < target.members.size(), attempt,
+      upstream::FailoverContext ctx{codes, k + 1 < order.size(), attempt,
                                     o.config->connection_attempts};
       Decision decision = upstream::decide_failover(viewer_request.method, result, ctx);
       // A body streamed from the viewer cannot be sent again.

@@ -18,13 +18,15 @@ OriginStats make_origin_stats(obs::Registry& r, const std::string& dist, const s
   s.bad_responses = r.origin_errors.get({dist, id, "bad_response"});
   s.failover_statuses = r.origin_errors.get({dist, id, "status"});
   s.served = r.origin_served.get({dist, id});
+  s.ejections = r.origin_ejections.get({dist, id});
   return s;
 }
 
 }  // namespace
 
 Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const config::Config> config,
-                                                      obs::Registry& registry) {
+                                                      obs::Registry& registry,
+                                                      upstream::HealthRegistry& health) {
   auto rt = std::make_shared<Runtime>();
   rt->config_ = config;
   rt->registry_ = &registry;
@@ -51,6 +53,7 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       ro->http_endpoint = upstream::OriginEndpoint{o.domain_name, o.http_port, false};
       ro->https_endpoint = upstream::OriginEndpoint{o.domain_name, o.https_port, true};
       ro->stats = make_origin_stats(registry, d.id, o.id);
+      ro->health = health.get(d.id, o.id);
       by_id[o.id] = ro.get();
       RuntimeTarget& single = rd.targets[o.id];
       single.members.push_back(ro.get());
@@ -82,6 +85,14 @@ const RuntimeDistribution& Runtime::distribution(const config::Distribution* d) 
     if (rd.config == d) return rd;
   }
   return distributions_.front();
+}
+
+std::vector<upstream::ProbeTarget> Runtime::probe_targets() const {
+  std::vector<upstream::ProbeTarget> out;
+  for (const RuntimeDistribution& d : distributions_) {
+    for (const auto& o : d.origins) out.push_back({o->config, o->health});
+  }
+  return out;
 }
 
 obs::Counter* Runtime::requests_by_class(int status) const {

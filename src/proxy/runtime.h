@@ -13,6 +13,8 @@
 #include "obs/metric_table.h"
 #include "routing/router.h"
 #include "upstream/directory_origin.h"
+#include "upstream/health_checker.h"
+#include "upstream/health_registry.h"
 #include "upstream/origin_connection.h"
 
 namespace edgefront::proxy {
@@ -26,6 +28,7 @@ struct OriginStats {
   obs::Counter* bad_responses = nullptr;
   obs::Counter* failover_statuses = nullptr;
   obs::Counter* served = nullptr;
+  obs::Counter* ejections = nullptr;
 };
 
 struct RuntimeOrigin {
@@ -34,6 +37,7 @@ struct RuntimeOrigin {
   upstream::OriginEndpoint http_endpoint;
   upstream::OriginEndpoint https_endpoint;
   OriginStats stats;
+  upstream::OriginHealth* health = nullptr;  // shared with every worker and the checker
 };
 
 // What a cache behavior targets: one origin, or an origin group's members in order.
@@ -53,13 +57,17 @@ struct RuntimeDistribution {
 class Runtime {
  public:
   static Result<std::shared_ptr<const Runtime>> build(std::shared_ptr<const config::Config> config,
-                                                      obs::Registry& registry);
+                                                      obs::Registry& registry,
+                                                      upstream::HealthRegistry& health);
 
   const config::Config& config() const { return *config_; }
   const routing::Router& router() const { return *router_; }
   const RuntimeDistribution& distribution(const config::Distribution* d) const;
   obs::Counter* requests_by_class(int status) const;
   obs::Registry& registry() const { return *registry_; }
+  const std::vector<RuntimeDistribution>& distributions() const { return distributions_; }
+  // Every HTTP origin, for the active health checker.
+  std::vector<upstream::ProbeTarget> probe_targets() const;
 
  private:
   std::shared_ptr<const config::Config> config_;

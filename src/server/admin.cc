@@ -21,6 +21,95 @@ net::awaitable<void> reply(http::Exchange& ex, int status, std::string_view cont
   if (!(co_await ex.response.send_body(body)).ok()) co_return;
   (void)co_await ex.response.finish();
 }
+std::string json_string(std::string_view v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+const char* selection_name(config::OriginGroup::Selection s) {
+  return s == config::OriginGroup::Selection::kCloudFront ? "cloudfront" : "health-aware";
+}
+
+// Health gauges, computed at scrape time from the live OriginHealth objects.
+std::string render_health_gauges(const proxy::Runtime& rt) {
+  std::string out =
+      "# HELP edgefront_origin_available 1 if the origin takes new requests (healthy, not "
+      "ejected).\n# TYPE edgefront_origin_available gauge\n";
+  SteadyTime now = std::chrono::steady_clock::now();
+  for (const proxy::RuntimeDistribution& d : rt.distributions()) {
+    for (const auto& o : d.origins) {
+      out += fmt::format("edgefront_origin_available{{distribution={},origin={}}} {}\n",
+                         json_string(d.config->id), json_string(o->config->id),
+                         o->health->available(now) ? 1 : 0);
+    }
+  }
+  return out;
+}
+
+// GET /origins: every origin's health and counters, and every group's members and mode.
+std::string render_origins(const proxy::Runtime& rt) {
+  SteadyTime now = std::chrono::steady_clock::now();
+  std::string out = "{\"distributions\":[";
+  bool first_d = true;
+  for (const proxy::RuntimeDistribution& d : rt.distributions()) {
+    if (!first_d) out += ',';
+    first_d = false;
+    out += fmt::format("{{\"id\":{},\"origins\":[", json_string(d.config->id));
+    bool first_o = true;
+    for (const auto& o : d.origins) {
+      if (!first_o) out += ',';
+      first_o = false;
+      upstream::HealthView h = o->health->view(now);
+      const proxy::OriginStats& st = o->stats;
+      out += fmt::format(
+          "{{\"id\":{},\"kind\":\"{}\",\"address\":{},\"available\":{},"
+          "\"active_check\":{},\"active_healthy\":{},\"ejected\":{},\"ejected_for_ms\":{},"
+          "\"ejections\":{},\"consecutive_failures\":{},\"requests\":{},\"served\":{},"
+          "\"errors\":{{\"connect\":{},\"timeout\":{},\"closed\":{},\"bad_response\":{},"
+          "\"status\":{}}}}}",
+          json_string(o->config->id), o->config->is_directory() ? "directory" : "http",
+          json_string(o->config->is_directory()
+                          ? o->config->directory
+                          : fmt::format("{}:{}", o->config->domain_name, o->config->http_port)),
+          o->health->available(now), o->config->health_check.enabled, h.active_healthy, h.ejected,
+          h.ejected_for_ms, h.ejections, h.consecutive_failures, st.requests->value(),
+          st.served->value(), st.connect_errors->value(), st.timeouts->value(), st.closed->value(),
+          st.bad_responses->value(), st.failover_statuses->value());
+    }
+    out += "],\"groups\":[";
+    bool first_g = true;
+    for (const config::OriginGroup& g : d.config->origin_groups) {
+      if (!first_g) out += ',';
+      first_g = false;
+      auto t = d.targets.find(g.id);
+      out += fmt::format("{{\"id\":{},\"selection\":\"{}\",\"members\":[", json_string(g.id),
+                         selection_name(g.selection));
+      for (size_t i = 0; i < g.member_origin_ids.size(); ++i) {
+        if (i) out += ',';
+        uint64_t failovers = t != d.targets.end() && t->second.failovers_from[i]
+                                 ? t->second.failovers_from[i]->value()
+                                 : 0;
+        out += fmt::format("{{\"origin\":{},\"failovers_from\":{}}}",
+                           json_string(g.member_origin_ids[i]), failovers);
+      }
+      out += "]}";
+    }
+    out += "]}";
+  }
+  out += "]}\n";
+  return out;
+}
+
 }  // namespace
 
 net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
@@ -35,7 +124,10 @@ net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
   std::string_view path = ex.request.path();
   bool read = ex.request.method == http::Method::kGet || ex.request.method == http::Method::kHead;
   if (path == "/metrics" && read) {
-    co_await reply(ex, 200, "text/plain; version=0.0.4", registry_.render());
+    co_await reply(ex, 200, "text/plain; version=0.0.4",
+                   registry_.render() + render_health_gauges(*runtime_.load()));
+  } else if (path == "/origins" && read) {
+    co_await reply(ex, 200, "application/json", render_origins(*runtime_.load()));
   } else if (path == "/healthz" && read) {
     co_await reply(ex, 200, "text/plain", "ok\n");
   } else {

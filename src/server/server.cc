@@ -118,8 +118,9 @@ net::awaitable<void> drain(Worker& w, config::Duration timeout) {
 }
 
 Result<std::shared_ptr<const proxy::Runtime>> build_runtime(
-    std::shared_ptr<const config::Config> config, obs::Registry& registry) {
-  return proxy::Runtime::build(std::move(config), registry);
+    std::shared_ptr<const config::Config> config, obs::Registry& registry,
+    upstream::HealthRegistry& health) {
+  return proxy::Runtime::build(std::move(config), registry, health);
 }
 
 }  // namespace
@@ -155,8 +156,9 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
                                                 : std::max(1u, std::thread::hardware_concurrency());
   // One counter slot per worker, plus one for the control thread.
   obs::Registry registry(workers + 1);
+  upstream::HealthRegistry health;
   proxy::RuntimeHolder holder;
-  auto runtime = build_runtime(config, registry);
+  auto runtime = build_runtime(config, registry, health);
   if (!runtime.ok()) {
     fmt::print(stderr, "{}\n", runtime.error().message);
     return 1;
@@ -203,6 +205,10 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   }
   std::fflush(stdout);
 
+  // Active health checks run on the control thread, off the workers.
+  upstream::HealthChecker checker(control);
+  checker.start(runtime.value()->probe_targets(), runtime.value());
+
   obs::Counter* accepted = registry.connections.get({});
   for (auto& w : pool) {
     for (tcp::acceptor& a : w->acceptors) {
@@ -245,10 +251,11 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
         auto next = load_for_serving(options);
         if (!next) {
           spdlog::error("reload: config refused; still serving the previous one");
-        } else if (auto rt = build_runtime(next, registry); !rt.ok()) {
+        } else if (auto rt = build_runtime(next, registry, health); !rt.ok()) {
           spdlog::error("reload: {}; still serving the previous config", rt.error().message);
         } else {
           holder.publish(rt.value());
+          checker.start(rt.value()->probe_targets(), rt.value());
           spdlog::info("reload: new config in service");
         }
       }
@@ -265,6 +272,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
       admin_acceptor->close(ignored);
     }
     admin_tracker.close_all();
+    checker.stop();
     signals.cancel();
   };
   signals.async_wait(on_signal);

@@ -1,0 +1,48 @@
+// Active health checks, Route 53 style: each origin with a health check is probed on its own
+// interval (with jitter) from the control thread, never from the workers. A verdict flips
+// after the configured number of consecutive probes and is published through OriginHealth.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "net/asio.h"
+#include "upstream/origin_health.h"
+
+namespace edgefront::upstream {
+
+struct ProbeTarget {
+  const config::Origin* origin = nullptr;
+  OriginHealth* health = nullptr;
+};
+
+class HealthChecker {
+ public:
+  explicit HealthChecker(asio::io_context& context) : context_(context) {}
+  ~HealthChecker() { stop(); }
+
+  // Replaces the probed set (on start and on every reload). `keep_alive` owns the config the
+  // targets point into. Origins without an enabled check are marked healthy.
+  void start(std::vector<ProbeTarget> targets, std::shared_ptr<const void> keep_alive);
+  void stop();
+
+  // One probe (exposed for tests): true if the origin answered as the check expects.
+  static net::awaitable<bool> probe_once(const config::Origin& origin,
+                                         const config::HealthCheck& check);
+
+ private:
+  struct Session {
+    bool stopped = false;
+    std::shared_ptr<const void> keep_alive;
+    std::list<asio::steady_timer> timers;
+  };
+  static net::awaitable<void> probe_loop(std::shared_ptr<Session> session, ProbeTarget target,
+                                         asio::steady_timer* timer);
+
+  asio::io_context& context_;
+  std::shared_ptr<Session> session_;
+};
+
+}  // namespace edgefront::upstream
