@@ -14,6 +14,14 @@ A path override is applied on top of (2)/(3): only the fields it names change.
 
 Every request is recorded (``origin.requests``) as soon as its head has been read, and
 updated when its body has been read (``complete``), so tests can wait for in-flight requests.
+
+TLS: ``FakeOrigin(tls=(certfile, keyfile))`` (or ``tls=<ssl.SSLContext>``) serves HTTPS. The
+handshake runs in the connection's thread with a timeout (``tls_handshake_timeout``); a failed
+handshake (e.g. the client rejected the certificate) closes the connection silently and is
+counted in ``tls_handshake_failures`` (its error in ``tls_handshake_errors``). Each
+connection's handshake is recorded in ``tls_sessions`` (SNI, version, cipher) and each request
+carries ``tls``/``sni``/``tls_version``. Every behaviour works over TLS; graceful closes send a
+close_notify alert first (``tls_close_notify``), resets (reset_after_bytes) do not.
 """
 
 from __future__ import annotations
@@ -21,13 +29,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 # ------------------------------------------------------------------------------------------
 # Generated bodies: the infinite sequence byte[i] = i % 251, served in slices so a 1 GiB body
@@ -179,6 +188,9 @@ class Request:
     chunked: bool = False
     complete: bool = False  # the whole body arrived
     error: Optional[str] = None
+    tls: bool = False  # the request arrived over TLS
+    sni: Optional[str] = None  # the server name the client sent (None: no SNI or no TLS)
+    tls_version: Optional[str] = None  # e.g. "TLSv1.3"
 
     @property
     def path(self) -> str:
@@ -208,9 +220,10 @@ class _ClientGone(Exception):
 class _Conn:
     """Buffered reads on one accepted socket."""
 
-    def __init__(self, sock: socket.socket):
+    def __init__(self, sock: socket.socket, tls_session: Optional["TlsSession"] = None):
         self.sock = sock
         self.buf = bytearray()
+        self.tls_session = tls_session
 
     def _fill(self) -> None:
         data = self.sock.recv(256 * 1024)
@@ -256,10 +269,76 @@ class _Conn:
             n -= take
 
 
+# ------------------------------------------------------------------------------------------
+# TLS
+
+# The SNI of the handshake running in this thread (handshakes run in the connection thread,
+# and the SNI callback is called synchronously inside do_handshake()).
+_tls_local = threading.local()
+
+
+@dataclass
+class TlsSession:
+    conn_id: int
+    sni: Optional[str]
+    version: Optional[str]
+    cipher: Optional[str]
+
+
+def _install_sni_recorder(ctx: ssl.SSLContext) -> None:
+    """Makes ctx record the client's SNI (keeping any sni_callback it already had)."""
+    prev = ctx.sni_callback
+    if getattr(prev, "_fake_origin_recorder", False):
+        return
+
+    def record(sslobj, server_name, context):
+        _tls_local.sni = server_name
+        return prev(sslobj, server_name, context) if prev is not None else None
+
+    record._fake_origin_recorder = True  # type: ignore[attr-defined]
+    ctx.sni_callback = record
+
+
+def server_tls_context(certfile, keyfile=None) -> ssl.SSLContext:
+    """A server-side context for a certificate chain file and its key."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(certfile), str(keyfile) if keyfile is not None else None)
+    return ctx
+
+
+def _tls_graceful_close(sock) -> None:
+    """Sends close_notify without waiting for the peer's (best effort), then closes."""
+    if isinstance(sock, ssl.SSLSocket):
+        try:
+            sock.settimeout(0)
+            sock.unwrap()
+        except (ssl.SSLError, OSError, ValueError):
+            pass
+    sock.close()
+
+
+# ------------------------------------------------------------------------------------------
+
+
 class FakeOrigin:
     def __init__(self, behavior: Optional[Behavior] = None, name: str = "origin",
-                 handler: Optional[Callable[[Request], Optional[Behavior]]] = None):
+                 handler: Optional[Callable[[Request], Optional[Behavior]]] = None,
+                 tls: Union[None, ssl.SSLContext, tuple] = None,
+                 tls_handshake_timeout: float = 5.0):
         self.name = name
+        if tls is None or isinstance(tls, ssl.SSLContext):
+            self.tls_context: Optional[ssl.SSLContext] = tls
+        else:
+            certfile, keyfile = tls
+            self.tls_context = server_tls_context(certfile, keyfile)
+        if self.tls_context is not None:
+            _install_sni_recorder(self.tls_context)
+        self.tls_handshake_timeout = tls_handshake_timeout
+        self.tls_close_notify = True  # graceful closes send a close_notify alert
+        self.tls_handshakes = 0  # completed handshakes
+        self.tls_handshake_failures = 0
+        self.tls_handshake_errors: list[str] = []
+        self.tls_sessions: list[TlsSession] = []  # one per completed handshake
         self.behavior = behavior or Behavior()
         self.handler = handler
         self.requests: list[Request] = []
@@ -306,7 +385,9 @@ class FakeOrigin:
             socks = list(self._socks)
         for s in socks:
             try:
-                s.shutdown(socket.SHUT_RDWR)
+                # The plain socket's shutdown, also for an SSLSocket (whose own shutdown
+                # would drop its TLS state under the connection thread's feet).
+                socket.socket.shutdown(s, socket.SHUT_RDWR)
             except OSError:
                 pass
         deadline = time.monotonic() + 5
@@ -322,8 +403,17 @@ class FakeOrigin:
         self.stop()
 
     @property
+    def tls(self) -> bool:
+        return self.tls_context is not None
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def sni_seen(self) -> list:
+        """The SNI of every completed handshake, in order (None: the client sent none)."""
+        with self._lock:
+            return [s.sni for s in self.tls_sessions]
 
     # -------------------------------------------------------------------- test controls
 
@@ -405,9 +495,67 @@ class FakeOrigin:
             self._threads.append(t)
             t.start()
 
+    def _tls_handshake(self, sock: socket.socket, conn_id: int):
+        """Wraps and handshakes an accepted socket: (SSLSocket, TlsSession), or None if the
+        handshake failed (counted, the socket closed)."""
+        assert self.tls_context is not None
+        with self._lock:
+            self._socks.discard(sock)
+            try:
+                tls_sock = self.tls_context.wrap_socket(sock, server_side=True,
+                                                        do_handshake_on_connect=False)
+            except (OSError, ValueError) as e:
+                self.tls_handshake_failures += 1
+                self.tls_handshake_errors.append(f"wrap: {e}")
+                sock.close()
+                return None
+            self._socks.add(tls_sock)
+        _tls_local.sni = None
+        try:
+            tls_sock.settimeout(self.tls_handshake_timeout)
+            tls_sock.do_handshake()
+            tls_sock.settimeout(None)
+        except (OSError, ValueError) as e:  # ssl.SSLError, timeouts and resets are OSErrors
+            with self._lock:
+                self._socks.discard(tls_sock)
+                self.tls_handshake_failures += 1
+                self.tls_handshake_errors.append(f"{type(e).__name__}: {e}")
+                self._lock.notify_all()
+            try:
+                tls_sock.close()
+            except OSError:
+                pass
+            return None
+        cipher = tls_sock.cipher()
+        session = TlsSession(conn_id=conn_id, sni=_tls_local.sni, version=tls_sock.version(),
+                             cipher=cipher[0] if cipher else None)
+        with self._lock:
+            self.tls_handshakes += 1
+            self.tls_sessions.append(session)
+            self._lock.notify_all()
+        return tls_sock, session
+
+    def wait_for_handshake_failures(self, n: int, timeout: float = 5.0) -> list:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.tls_handshake_failures < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"{self.name}: expected {n} failed TLS handshakes within {timeout}s, "
+                        f"got {self.tls_handshake_failures}")
+                self._lock.wait(left)
+            return list(self.tls_handshake_errors)
+
     def _serve_conn(self, sock: socket.socket, conn_id: int) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = _Conn(sock)
+        session = None
+        if self.tls_context is not None:
+            wrapped = self._tls_handshake(sock, conn_id)
+            if wrapped is None:
+                return
+            sock, session = wrapped
+        conn = _Conn(sock, session)
         reset = False
         try:
             while not self._stopping.is_set():
@@ -428,7 +576,10 @@ class FakeOrigin:
                 self._socks.discard(sock)
             if not reset:
                 try:
-                    sock.close()
+                    if self.tls_close_notify:
+                        _tls_graceful_close(sock)
+                    else:
+                        sock.close()
                 except OSError:
                     pass
 
@@ -458,10 +609,14 @@ class FakeOrigin:
         for line in lines[1:]:
             name, _, value = line.decode("latin-1").partition(":")
             headers.append((name, value.strip(" \t")))
+        tls_info = {}
+        if conn.tls_session is not None:
+            tls_info = {"tls": True, "sni": conn.tls_session.sni,
+                        "tls_version": conn.tls_session.version}
         with self._lock:
             req = Request(method=method, target=target, version=version, headers=headers,
                           raw_head=head, conn_id=conn_id, index=len(self.requests),
-                          received_at=time.monotonic())
+                          received_at=time.monotonic(), **tls_info)
             self.requests.append(req)
             self._lock.notify_all()
         behavior = self._choose(req)
