@@ -1,5 +1,6 @@
 #include "http/http_date.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -70,7 +71,11 @@ std::optional<SystemTime> make_time(int year, int month0, int day, int h, int m,
                      std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
   sys_seconds t = sys_days{ymd} + hours{h} + minutes{m} + seconds{sec};
-  return time_point_cast<SystemTime::duration>(t);
+  // SystemTime counts nanoseconds in 64 bits (years 1678-2262): a four-digit year outside that
+  // would overflow the conversion, so clamp to the representable whole seconds.
+  constexpr sys_seconds kMin = ceil<seconds>(SystemTime::min());
+  constexpr sys_seconds kMax = floor<seconds>(SystemTime::max());
+  return time_point_cast<SystemTime::duration>(std::clamp(t, kMin, kMax));
 }
 
 // RFC 9110: a two-digit year more than 50 years in the future is in the past century.

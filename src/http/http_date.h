@@ -13,7 +13,9 @@ namespace edgefront::http {
 std::string format_http_date(SystemTime t);
 
 // Parses IMF-fixdate, RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") or asctime
-// ("Sun Nov  6 08:49:37 1994"); nullopt when malformed.
+// ("Sun Nov  6 08:49:37 1994"); nullopt when malformed. Valid dates outside SystemTime's range
+// (e.g. year 9999) are clamped to its first / last whole second (1677-09-21 00:12:44,
+// 2262-04-11 23:47:16).
 std::optional<SystemTime> parse_http_date(std::string_view s);
 
 // Caches the formatted current date; reformats only when the second changes. Not

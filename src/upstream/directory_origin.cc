@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -173,6 +174,15 @@ std::string make_etag(const struct stat& st) {
       std::snprintf(buf, sizeof(buf), "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
                     static_cast<unsigned long long>(mtime_ns));
   return std::string(buf, static_cast<size_t>(n));
+}
+
+// The file's mtime in whole seconds. SystemTime counts nanoseconds in 64 bits (1677-2262): a
+// file time beyond that (e.g. `touch -d 2300-01-01`) would overflow it, so it is clamped.
+SystemTime mtime_of(const struct stat& st) {
+  using std::chrono::seconds;
+  constexpr seconds kMin = std::chrono::ceil<seconds>(SystemTime::min().time_since_epoch());
+  constexpr seconds kMax = std::chrono::floor<seconds>(SystemTime::max().time_since_epoch());
+  return SystemTime{std::clamp(seconds(st.st_mtim.tv_sec), kMin, kMax)};
 }
 
 // An entity-tag without its weakness indicator.
@@ -369,7 +379,7 @@ FileResponse DirectoryOrigin::respond(const http::RequestHead& request,
 
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   const std::string etag = make_etag(st);
-  const SystemTime mtime{std::chrono::seconds(st.st_mtim.tv_sec)};
+  const SystemTime mtime = mtime_of(st);
   const std::string last_modified = http::format_http_date(mtime);
   const http::HeaderList& rh = request.headers;
 

@@ -69,6 +69,22 @@ TEST(HttpDate, RejectsMalformed) {
   }
 }
 
+// Found by http_date_fuzz: a four-digit year beyond 2262 overflowed the 64-bit nanosecond
+// SystemTime (signed overflow, UB). Such dates clamp to the clock's range instead.
+TEST(HttpDate, ClampsYearsBeyondClockRange) {
+  const SystemTime last{seconds(9223372036)};    // Fri, 11 Apr 2262 23:47:16 GMT
+  const SystemTime first{seconds(-9223372036)};  // Tue, 21 Sep 1677 00:12:44 GMT
+  EXPECT_EQ(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), last);
+  EXPECT_EQ(parse_http_date("Fri, 31 Dec 9999 23:59:60 GMT"), last);
+  EXPECT_EQ(parse_http_date("Fri Dec 31 23:59:59 9999"), last);
+  EXPECT_EQ(parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"), first);
+  EXPECT_EQ(parse_http_date("Fri, 11 Apr 2262 23:47:16 GMT"), last);
+  EXPECT_EQ(parse_http_date("Tue, 21 Sep 1677 00:12:44 GMT"), first);
+  EXPECT_EQ(format_http_date(last), "Fri, 11 Apr 2262 23:47:16 GMT");
+  EXPECT_EQ(parse_http_date(format_http_date(last)), last);
+  EXPECT_EQ(parse_http_date(format_http_date(first)), first);
+}
+
 TEST(HttpDate, CaseInsensitiveNames) {
   EXPECT_EQ(parse_http_date("sun, 06 nov 1994 08:49:37 GMT"), kExample);
 }

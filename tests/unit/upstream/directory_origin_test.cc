@@ -342,6 +342,29 @@ TEST_P(DirectoryOriginTest, EmptyFile) {
   EXPECT_EQ(r.head.headers.get("Content-Length"), "0");
 }
 
+// Found by directory_origin_fuzz: an mtime past 2262 overflowed SystemTime's 64-bit nanoseconds
+// (signed overflow, UB) when computing Last-Modified. It is clamped to the clock's last second.
+TEST_P(DirectoryOriginTest, MtimeBeyondClockRange) {
+  const fs::path p = root_ / "future.txt";
+  write_file(p, "later");
+  struct timespec times[2] = {{10413792000, 0}, {10413792000, 0}};  // 2300-01-01 00:00:00 UTC
+  struct stat st = {};
+  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0 || ::stat(p.c_str(), &st) != 0 ||
+      st.st_mtim.tv_sec != 10413792000) {
+    GTEST_SKIP() << "file system cannot store a year-2300 mtime";
+  }
+  FileResponse r = get("/future.txt");
+  EXPECT_EQ(r.head.status, 200);
+  EXPECT_EQ(read_fd(r), "later");
+  EXPECT_EQ(r.head.headers.get("Last-Modified"), "Fri, 11 Apr 2262 23:47:16 GMT");
+  EXPECT_EQ(
+      get_with("/future.txt", "If-Modified-Since", "Fri, 31 Dec 9999 23:59:59 GMT").head.status,
+      304);
+  EXPECT_EQ(
+      get_with("/future.txt", "If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT").head.status,
+      200);
+}
+
 INSTANTIATE_TEST_SUITE_P(Openat2AndWalk, DirectoryOriginTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? std::string("Walk") : std::string("Openat2");
