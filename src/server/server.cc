@@ -38,7 +38,9 @@ void log_exception(std::exception_ptr e) {
 struct Worker {
   Worker(unsigned i, const proxy::RuntimeHolder& holder)
       : index(i),
-        context(context_storage.emplace(1)),
+        // Sockets never leave their worker, so per-socket reactor locking is skipped; the
+        // scheduler stays locked because the control thread posts to workers (drain).
+        context(context_storage.emplace(ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
         worker_context(i, holder),
         handler(worker_context) {}
   // Coroutines cut off by the drain deadline are still suspended in the io_context and
