@@ -125,9 +125,11 @@ def run_wrk(port, duration, connections):
         ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
          "--latency", f"http://127.0.0.1:{port}/"],
         capture_output=True, text=True, timeout=duration + 30).stdout
+    if "Requests/sec" not in out:
+        raise RuntimeError(f"wrk failed:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = parse_latency(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = parse_latency(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = parse_latency(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
+    p99 = parse_latency(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
@@ -136,9 +138,12 @@ def run_wrk(port, duration, connections):
 
 
 def parse_latency(text):
-    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    """wrk prints latencies as 812.00us, 1.05ms, 2.10s or 1.20m."""
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if m is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
     value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def versions():
