@@ -8,6 +8,7 @@
 
 #include "base/strings.h"
 #include "config/field_path.h"
+#include "http/message.h"
 
 namespace edgefront::config::detail {
 
@@ -152,7 +153,10 @@ bool is_header_name(std::string_view name) {
 
 std::optional<std::string> check_custom_header_name(std::string_view name) {
   if (!is_header_name(name)) return "expected an HTTP header name";
-  bool forbidden = starts_with_ci(name, "X-Amz-") || starts_with_ci(name, "X-Edge-");
+  // Hop-by-hop names (Keep-Alive, Proxy-Authenticate, ...) are refused too: CloudFront's list
+  // misses some, and a custom header is added after hop-by-hop headers are stripped.
+  bool forbidden = starts_with_ci(name, "X-Amz-") || starts_with_ci(name, "X-Edge-") ||
+                   http::is_hop_by_hop(name);
   for (std::string_view f : kForbiddenHeaders) forbidden = forbidden || iequals(name, f);
   if (forbidden) return in_quotes(name) + " cannot be set as an origin custom header";
   return std::nullopt;

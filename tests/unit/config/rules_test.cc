@@ -78,10 +78,26 @@ TEST(RulesTest, DefaultRootObject) {
 
 TEST(RulesTest, CustomHeaderNames) {
   EXPECT_EQ(check_custom_header_name("X-Origin-Secret"), std::nullopt);
-  for (const char* forbidden :
-       {"Host", "host", "Cache-Control", "Connection", "Content-Length", "Cookie", "If-Match",
-        "Max-Forwards", "Pragma", "Range", "TE", "Transfer-Encoding", "Upgrade", "Via", "X-Real-Ip",
-        "X-Amz-Date", "x-amz-anything", "X-Edge-Location"}) {
+  for (const char* forbidden : {"Host",
+                                "host",
+                                "Cache-Control",
+                                "Connection",
+                                "Content-Length",
+                                "Cookie",
+                                "If-Match",
+                                "Max-Forwards",
+                                "Pragma",
+                                "Range",
+                                "TE",
+                                "Transfer-Encoding",
+                                "Upgrade",
+                                "Via",
+                                "X-Real-Ip",
+                                "X-Amz-Date",
+                                "x-amz-anything",
+                                "X-Edge-Location",
+                                "Keep-Alive",
+                                "Proxy-Authenticate"}) {
     EXPECT_EQ(check_custom_header_name(forbidden),
               "\"" + std::string(forbidden) + "\" cannot be set as an origin custom header")
         << forbidden;
