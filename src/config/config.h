@@ -90,7 +90,75 @@ struct Forwarding {
   std::vector<std::string> cookie_names;  // kWhitelist
   Headers headers = Headers::kAll;
   std::vector<std::string> header_names;  // kWhitelist
+  // Query strings: when query_string is true and this list is non-empty, only these names
+  // (query_string_except: all but these) are sent.
+  std::vector<std::string> query_string_names;
+  bool query_string_except = false;
+  // Cookies kAll with these names removed (origin request policy allExcept).
+  std::vector<std::string> cookie_except_names;
+  // Headers kAll with these names removed (origin request policy allExcept).
+  std::vector<std::string> header_except_names;
 };
+
+// Which request values go into the cache key (and therefore also to the origin).
+struct KeyValues {
+  enum class Behavior { kNone, kWhitelist, kAllExcept, kAll };
+  Behavior behavior = Behavior::kNone;
+  std::vector<std::string> names;  // kWhitelist / kAllExcept
+};
+
+// A CloudFront cache policy (cloudfront-spec.md 3.5, 3.8, 3.15), or edgefront's RFC 9111 mode.
+struct CachePolicy {
+  std::string name;  // managed name ("CachingOptimized") or the user's; empty: legacy settings
+  std::string id;    // managed id, or the user's/generated one
+  Duration min_ttl = 0s;
+  Duration default_ttl = 86400s;
+  Duration max_ttl = 31536000s;
+  KeyValues query_strings, headers, cookies;  // headers: kNone or kWhitelist only
+  bool accept_encoding_gzip = false;
+  bool accept_encoding_brotli = false;
+  bool honour_origin = false;  // native YAML only: follow RFC 9111 exactly, TTL fields unused
+
+  // CachingDisabled-like: nothing is ever stored.
+  bool caching_disabled() const {
+    return !honour_origin && max_ttl <= Duration::zero() && default_ttl <= Duration::zero() &&
+           min_ttl <= Duration::zero();
+  }
+};
+
+// A CloudFront origin request policy: what goes to the origin on top of the cache key
+// (cloudfront-spec.md 3.8); never part of the key.
+struct OriginRequestPolicy {
+  enum class HeaderBehavior {
+    kNone,
+    kWhitelist,
+    kAllViewer,
+    kAllViewerAndWhitelistCloudFront,
+    kAllExcept
+  };
+  std::string name;
+  std::string id;
+  HeaderBehavior header_behavior = HeaderBehavior::kNone;
+  std::vector<std::string>
+      header_names;                  // kWhitelist, kAllViewerAndWhitelistCloudFront, kAllExcept
+  KeyValues cookies, query_strings;  // same four behaviors as in a cache policy
+};
+
+// Server-wide cache settings (native YAML `server.cache`).
+struct CacheStorage {
+  uint64_t memory_bytes = 256ull << 20;
+  Duration serve_stale_after = 0s;  // 0 = off; else serve a stale copy once the origin is this
+                                    // late, and let the fetch finish in the background
+};
+
+// The legacy "no policy" key: 24 h DefaultTTL, key = what the default ForwardedValues forward
+// (query strings and cookies; headers are never keyed without a policy).
+inline CachePolicy legacy_default_cache_policy() {
+  CachePolicy p;
+  p.query_strings.behavior = KeyValues::Behavior::kAll;
+  p.cookies.behavior = KeyValues::Behavior::kAll;
+  return p;
+}
 
 struct CacheBehavior {
   std::string path_pattern = "*";  // "*" for the default behavior
@@ -98,7 +166,12 @@ struct CacheBehavior {
   ViewerProtocolPolicy viewer_protocol_policy = ViewerProtocolPolicy::kAllowAll;
   http::MethodSet allowed_methods = http::MethodSet::get_head();
   http::MethodSet cached_methods = http::MethodSet::get_head();
+  // What is sent to the origin. With a cache policy this is computed at load time as the
+  // union of the cache key and the origin request policy (spec 3.8).
   Forwarding forwarding;
+  CachePolicy cache_policy = legacy_default_cache_policy();  // resolved, by value
+  std::optional<OriginRequestPolicy> origin_request_policy;
+  bool compress = false;
 };
 
 struct CustomErrorResponse {
@@ -148,6 +221,7 @@ struct Server {
   Limits limits;
   bool served_by_header = false;  // add X-Edgefront-Origin naming the origin that answered
   std::string via_name = "edgefront";
+  CacheStorage cache;
 };
 
 struct Config {

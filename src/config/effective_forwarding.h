@@ -1,0 +1,20 @@
+// Bridges cache policies and the legacy ForwardedValues model (cloudfront-spec.md 3.5, 3.8).
+#pragma once
+
+#include <optional>
+
+#include "config/config.h"
+
+namespace edgefront::config {
+
+// What goes to the origin when a behavior uses a cache policy (and maybe an origin request
+// policy): the union of both (spec 3.8). Honour-origin forwards everything.
+Forwarding effective_forwarding(const CachePolicy& cache,
+                                const std::optional<OriginRequestPolicy>& origin_request);
+
+// The cache policy equivalent to legacy ForwardedValues + MinTTL/DefaultTTL/MaxTTL: the key is
+// what is forwarded. Forwarding all headers disables caching, as in CloudFront.
+CachePolicy legacy_cache_policy(const Forwarding& forwarding, Duration min_ttl,
+                                Duration default_ttl, Duration max_ttl);
+
+}  // namespace edgefront::config
