@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "http/error_page.h"
+#include "proxy/request.h"
 #include "upstream/failover_policy.h"
 
 namespace edgefront::proxy {
@@ -157,17 +158,6 @@ std::string allow_header(http::MethodSet allowed) {
 
 }  // namespace
 
-struct ProxyHandler::Request {
-  explicit Request(http::Exchange& e) : ex(e) {}
-  http::Exchange& ex;
-  std::shared_ptr<const Runtime> rt;
-  const RuntimeDistribution* dist = nullptr;
-  const config::CacheBehavior* behavior = nullptr;
-  upstream::ViewerInfo viewer;
-  upstream::OutgoingBody body;
-  std::string buffered_body;
-};
-
 net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
   Request r{exchange};
   r.rt = worker_.runtime();
@@ -252,8 +242,16 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
   if (target == r.dist->targets.end()) {
     co_return co_await respond_generated(r, 500, "The cache behavior has no target origin.");
   }
+  if (cacheable(r)) co_return co_await serve_cacheable(r, target->second, route.origin_path);
   Upstreamed up = co_await fetch_target(r, target->second, req, route.origin_path);
-  co_return co_await deliver(r, up);
+  http::HeaderList extra;
+  if (worker_.cache().store) {
+    extra.add("X-Cache", up.status >= 400 ? "Error from edgefront" : "Miss from edgefront");
+    extra.add("Cache-Status", "edgefront; fwd=bypass");
+  }
+  int status = co_await deliver(r, up, true, std::move(extra));
+  invalidate_after_unsafe(r, status);
+  co_return status;
 }
 
 net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeTarget& target,
@@ -344,7 +342,8 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
   co_return up;
 }
 
-net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow_custom_errors) {
+net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow_custom_errors,
+                                          http::HeaderList extra) {
   const config::Config& cfg = r.rt->config();
   if (allow_custom_errors && up.status >= 400) {
     auto custom = r.dist->custom_errors.find(up.status);
@@ -357,6 +356,7 @@ net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow
     if (up.origin) served_by.add("X-Edgefront-Origin", up.origin->config->id);
     if (!up.attempts.empty()) served_by.add("X-Edgefront-Attempts", up.attempts);
   }
+  for (auto& [name, value] : extra.fields()) served_by.add(name, value);
   if (up.kind == Upstreamed::Kind::kFailure) {
     co_return co_await respond_generated(r, up.status, up.failure_reason, std::move(served_by));
   }
@@ -371,7 +371,14 @@ net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow
     head = std::move(up.file.head);
   }
   upstream::rewrite_response_headers(head.headers, head.version, cfg.server.via_name);
-  for (auto& [name, value] : served_by.fields()) head.headers.set(name, value);
+  for (auto& [name, value] : served_by.fields()) {
+    // Cache-Status is a list each cache appends to; the rest replace the origin's value.
+    if (iequals(name, "Cache-Status")) {
+      head.headers.add(name, value);
+    } else {
+      head.headers.set(name, value);
+    }
+  }
   int status = head.status;
   http::ResponseSink& sink = r.ex.response;
   if (!(co_await sink.send_head(std::move(head), length)).ok()) co_return status;

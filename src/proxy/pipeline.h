@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "cache/cache_key.h"
+#include "cache/memory_store.h"
 #include "http/exchange.h"
 #include "proxy/worker_context.h"
 #include "upstream/directory_origin.h"
@@ -37,12 +39,32 @@ class ProxyHandler final : public http::Handler {
   net::awaitable<Upstreamed> fetch_target(Request& r, const RuntimeTarget& target,
                                           const http::RequestHead& viewer_request,
                                           std::string_view origin_path);
-  net::awaitable<int> deliver(Request& r, Upstreamed& up, bool allow_custom_errors = true);
+  net::awaitable<int> deliver(Request& r, Upstreamed& up, bool allow_custom_errors = true,
+                              http::HeaderList extra = {});
   net::awaitable<int> deliver_custom_error(Request& r, Upstreamed& up,
                                            const config::CustomErrorResponse& custom);
   net::awaitable<int> respond_generated(Request& r, int status, std::string_view reason,
                                         http::HeaderList extra = {});
   net::awaitable<bool> stream_file(Request& r, upstream::FileResponse& file);
+
+  // The cache (cache_flow.cc).
+  struct CacheVerdict {
+    std::string_view x_cache;  // "Hit from edgefront", ...
+    std::string status;        // this cache's RFC 9211 Cache-Status member
+  };
+  bool cacheable(const Request& r) const;
+  net::awaitable<int> serve_cacheable(Request& r, const RuntimeTarget& target,
+                                      std::string_view origin_path);
+  net::awaitable<int> lead_fetch(Request& r, const RuntimeTarget& target,
+                                 std::string_view origin_path, const cache::CacheKey& key,
+                                 std::shared_ptr<cache::CachedObject> stale,
+                                 std::shared_ptr<cache::MemoryStore::Pending> pending);
+  net::awaitable<int> serve_object(Request& r, const std::shared_ptr<cache::CachedObject>& object,
+                                   CacheVerdict verdict, http::HeaderList extra = {});
+  net::awaitable<bool> stream_fill(Request& r, cache::Fill& fill, uint64_t from, uint64_t count);
+  void refresh_in_background(net::Executor executor, Request& r, const RuntimeTarget& target, std::string_view origin_path,
+                             const cache::CacheKey& key, std::shared_ptr<cache::CachedObject> stale);
+  void invalidate_after_unsafe(const Request& r, int status);
 
   WorkerContext& worker_;
 };

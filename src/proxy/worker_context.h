@@ -4,17 +4,30 @@
 
 #include <memory>
 
+#include "base/clock.h"
+#include "cache/invalidation.h"
+#include "cache/memory_store.h"
 #include "proxy/runtime.h"
 #include "upstream/connection_pool.h"
 
 namespace edgefront::proxy {
 
+// The cache every worker shares (it lives as long as the process, across reloads).
+struct CacheServices {
+  cache::MemoryStore* store = nullptr;  // null: caching off
+  const cache::InvalidationBoard* invalidations = nullptr;
+  const TimeSource* clock = &RealTimeSource::instance();
+  uint64_t max_object_bytes = 16ull << 20;  // larger bodies stream through uncached
+};
+
 class WorkerContext {
  public:
-  WorkerContext(unsigned index, const RuntimeHolder& holder) : index_(index), holder_(holder) {}
+  WorkerContext(unsigned index, const RuntimeHolder& holder, CacheServices cache = {})
+      : index_(index), holder_(holder), cache_(cache) {}
 
   unsigned index() const { return index_; }
   upstream::ConnectionPool& pool() { return pool_; }
+  const CacheServices& cache() const { return cache_; }
   // The current runtime; the shared_ptr keeps it alive for the whole request even if a
   // reload publishes a new one meanwhile.
   std::shared_ptr<const Runtime> runtime() {
@@ -29,6 +42,7 @@ class WorkerContext {
  private:
   unsigned index_;
   const RuntimeHolder& holder_;
+  CacheServices cache_;
   upstream::ConnectionPool pool_;
   std::shared_ptr<const Runtime> cached_;
   uint64_t cached_generation_ = ~0ull;

@@ -36,12 +36,12 @@ void log_exception(std::exception_ptr e) {
 }
 
 struct Worker {
-  Worker(unsigned i, const proxy::RuntimeHolder& holder)
+  Worker(unsigned i, const proxy::RuntimeHolder& holder, proxy::CacheServices cache)
       : index(i),
         // Sockets never leave their worker, so per-socket reactor locking is skipped; the
         // scheduler stays locked because the control thread posts to workers (drain).
         context(context_storage.emplace(ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
-        worker_context(i, holder),
+        worker_context(i, holder, cache),
         handler(worker_context) {}
   // Coroutines cut off by the drain deadline are still suspended in the io_context and
   // reference the tracker, handler and pool: destroy them first, while those are alive, and
@@ -172,8 +172,21 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   asio::io_context control(1);
   asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
 
+  // The cache outlives reloads: one store for the process, sized at start.
+  cache::InvalidationBoard invalidations;
+  cache::MemoryStore store(config->server.cache.memory_bytes, invalidations);
+  proxy::CacheServices cache_services;
+  cache_services.invalidations = &invalidations;
+  if (config->server.cache.memory_bytes > 0) {
+    cache_services.store = &store;
+    // An object may take up to half a shard: larger ones stream through uncached.
+    cache_services.max_object_bytes = store.max_object_bytes();
+  }
+
   std::vector<std::unique_ptr<Worker>> pool;
-  for (unsigned i = 0; i < workers; ++i) pool.push_back(std::make_unique<Worker>(i, holder));
+  for (unsigned i = 0; i < workers; ++i) {
+    pool.push_back(std::make_unique<Worker>(i, holder, cache_services));
+  }
 
   // Listeners: worker 0 binds first (resolving port 0), the others bind the same port.
   for (const config::ListenAddress& where : config->server.listen) {
@@ -192,7 +205,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   }
 
   http::ConnectionTracker admin_tracker;
-  AdminHandler admin_handler(holder, registry);
+  AdminHandler admin_handler(holder, registry, invalidations, cache_services.store);
   std::optional<tcp::acceptor> admin_acceptor;
   if (config->server.admin) {
     auto acceptor = net::open_listener(
@@ -220,7 +233,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     w->thread = std::thread([&ctx = w->context] { ctx.run(); });
   }
 
-  Worker admin_worker(workers, holder);  // the control thread's slot for admin connections
+  Worker admin_worker(workers, holder, cache_services);  // the control thread's slot for admin connections
   if (admin_acceptor) {
     asio::co_spawn(
         control,

@@ -1,0 +1,183 @@
+#include "cache/fill.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace edgefront::cache {
+
+namespace {
+constexpr size_t kMaxFirstBlock = 1 << 20;
+constexpr size_t kBlock = 256 * 1024;
+}  // namespace
+
+Fill::Fill(uint64_t expected_length) : first_block_hint_(expected_length) {}
+
+void Fill::append(std::span<const char> data) {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    while (!data.empty()) {
+      if (blocks_.empty() || blocks_.back().used == blocks_.back().capacity) {
+        size_t cap = kBlock;
+        if (blocks_.empty() && dropped_bytes_ == 0 && first_block_hint_ > 0) {
+          // One contiguous block for small objects: a hit is then a single write.
+          cap = static_cast<size_t>(std::min<uint64_t>(first_block_hint_, kMaxFirstBlock));
+        }
+        cap = std::max(cap, std::min(data.size(), kBlock));
+        blocks_.push_back(Block{std::make_unique<char[]>(cap), cap, 0});
+      }
+      Block& b = blocks_.back();
+      size_t n = std::min(data.size(), b.capacity - b.used);
+      std::memcpy(b.data.get() + b.used, data.data(), n);
+      b.used += n;
+      size_ += n;
+      data = data.subspan(n);
+    }
+    notify_locked(wake);
+  }
+  run(wake);
+}
+
+void Fill::complete() {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::kFilling) state_ = State::kComplete;
+    notify_locked(wake);
+  }
+  run(wake);
+}
+
+void Fill::fail() {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::kFilling) state_ = State::kFailed;
+    notify_locked(wake);
+  }
+  run(wake);
+}
+
+Fill::Chunk Fill::read(uint64_t offset) const {
+  std::lock_guard lock(mu_);
+  Chunk out;
+  out.state = state_;
+  if (offset >= size_ || offset < dropped_bytes_) return out;
+  uint64_t pos = dropped_bytes_;
+  for (const Block& b : blocks_) {
+    if (offset < pos + b.used) {
+      size_t skip = static_cast<size_t>(offset - pos);
+      out.data = {b.data.get() + skip, b.used - skip};
+      return out;
+    }
+    pos += b.used;
+  }
+  return out;
+}
+
+uint64_t Fill::size() const {
+  std::lock_guard lock(mu_);
+  return size_;
+}
+
+Fill::State Fill::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+net::awaitable<void> Fill::wait_beyond(uint64_t offset) {
+  auto executor = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  {
+    std::lock_guard lock(mu_);
+    if (size_ > offset || state_ != State::kFilling) co_return;
+    // The waker runs on the writer's thread; the cancel runs on ours, after we suspend.
+    wakers_.push_back([executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+  }
+  std::error_code ec;
+  co_await timer->async_wait(net::use_ec(ec));
+}
+
+size_t Fill::reader_joined() {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < positions_.size(); ++i) {
+    if (positions_[i] == kGone) {
+      positions_[i] = dropped_bytes_;
+      return i;
+    }
+  }
+  positions_.push_back(dropped_bytes_);
+  return positions_.size() - 1;
+}
+
+void Fill::reader_left(size_t slot) {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    if (slot < positions_.size()) positions_[slot] = kGone;
+    wake.swap(writer_wakers_);
+  }
+  run(wake);
+}
+
+void Fill::reader_progress(size_t slot, uint64_t offset) {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    if (slot < positions_.size() && positions_[slot] != kGone) positions_[slot] = offset;
+    if (!writer_wakers_.empty()) wake.swap(writer_wakers_);
+  }
+  run(wake);
+}
+
+void Fill::stop_keeping() {
+  std::lock_guard lock(mu_);
+  keep_ = false;
+  drop_read_blocks_locked();
+}
+
+void Fill::drop_read_blocks_locked() {
+  if (keep_) return;
+  uint64_t slowest = size_;
+  for (uint64_t p : positions_) {
+    if (p != kGone) slowest = std::min(slowest, p);
+  }
+  while (!blocks_.empty() && blocks_.front().used == blocks_.front().capacity &&
+         dropped_bytes_ + blocks_.front().used <= slowest) {
+    dropped_bytes_ += blocks_.front().used;
+    blocks_.pop_front();
+  }
+}
+
+net::awaitable<bool> Fill::wait_for_readers(uint64_t window) {
+  auto executor = co_await asio::this_coro::executor;
+  while (true) {
+    auto timer =
+        std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    {
+      std::lock_guard lock(mu_);
+      drop_read_blocks_locked();
+      uint64_t slowest = size_;
+      bool any = false;
+      for (uint64_t p : positions_) {
+        if (p == kGone) continue;
+        any = true;
+        slowest = std::min(slowest, p);
+      }
+      if (!any) co_return false;
+      if (size_ - slowest < window) co_return true;
+      writer_wakers_.push_back(
+          [executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+    }
+    std::error_code ec;
+  co_await timer->async_wait(net::use_ec(ec));
+  }
+}
+
+void Fill::notify_locked(std::vector<std::function<void()>>& out) { out.swap(wakers_); }
+
+void Fill::run(std::vector<std::function<void()>>& wakers) {
+  for (auto& w : wakers) w();
+}
+
+}  // namespace edgefront::cache

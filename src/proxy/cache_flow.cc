@@ -1,0 +1,670 @@
+// The cache phases of the pipeline: lookup, serving stored objects (Age, conditionals,
+// ranges, HEAD), leading a fetch that other requests for the same key wait on, filling the
+// store while every reader streams, revalidation, stale-while-revalidate and stale-if-error.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "cache/conditional.h"
+#include "cache/freshness.h"
+#include "http/range.h"
+#include "proxy/pipeline.h"
+#include "proxy/request.h"
+
+namespace edgefront::proxy {
+
+namespace {
+
+using cache::CachedObject;
+using cache::Fill;
+using cache::MemoryStore;
+using cache::ObjectMeta;
+
+constexpr std::string_view kHit = "Hit from edgefront";
+constexpr std::string_view kMiss = "Miss from edgefront";
+constexpr std::string_view kRefreshHit = "RefreshHit from edgefront";
+constexpr std::string_view kError = "Error from edgefront";
+constexpr size_t kFileChunk = 64 * 1024;
+// How far an uncacheably large body may run ahead of its slowest reader.
+constexpr uint64_t kStreamWindow = 4 << 20;
+
+// Resolves the pending fetch whatever happens to the leader (errors, viewer gone, shutdown),
+// so waiters never hang.
+class PendingGuard {
+ public:
+  PendingGuard(MemoryStore& store, uint64_t hash, std::shared_ptr<MemoryStore::Pending> pending)
+      : store_(store), hash_(hash), pending_(std::move(pending)) {}
+  ~PendingGuard() { resolve(MemoryStore::Pending::Outcome::kNotStored, nullptr); }
+  void resolve(MemoryStore::Pending::Outcome outcome, std::shared_ptr<CachedObject> object) {
+    if (!pending_) return;
+    store_.finish_pending(hash_, pending_, outcome, std::move(object));
+    pending_.reset();
+  }
+
+ private:
+  MemoryStore& store_;
+  uint64_t hash_;
+  std::shared_ptr<MemoryStore::Pending> pending_;
+};
+
+// A reader's place in a fill, so a writer that cannot keep everything waits for it.
+class ReaderSlot {
+ public:
+  explicit ReaderSlot(Fill& fill) : fill_(fill), slot_(fill.reader_joined()) {}
+  ~ReaderSlot() { fill_.reader_left(slot_); }
+  void progress(uint64_t offset) { fill_.reader_progress(slot_, offset); }
+
+ private:
+  Fill& fill_;
+  size_t slot_;
+};
+
+// Surrogate-Key is space-separated (Fastly), Cache-Tag comma-separated (Cloudflare, and
+// CloudFront's tag header); tags compare case-insensitively.
+std::vector<std::string> response_tags(const http::HeaderList& headers) {
+  std::vector<std::string> tags;
+  auto split = [&tags](std::string_view v, char sep) {
+    while (!v.empty()) {
+      size_t end = v.find(sep);
+      std::string_view t = trim(v.substr(0, end));
+      if (!t.empty() && t.size() <= 256 && tags.size() < 50) tags.push_back(to_lower(t));
+      if (end == std::string_view::npos) break;
+      v.remove_prefix(end + 1);
+    }
+  };
+  for (const auto& [name, value] : headers.fields()) {
+    if (iequals(name, "Surrogate-Key")) split(value, ' ');
+    if (iequals(name, "Cache-Tag") || iequals(name, "Edge-Cache-Tag")) split(value, ',');
+  }
+  return tags;
+}
+
+uint64_t header_bytes(const http::ResponseHead& head) {
+  uint64_t n = 64;
+  for (const auto& [name, value] : head.headers.fields()) n += name.size() + value.size() + 4;
+  return n;
+}
+
+bool is_unsafe(http::Method m) {
+  return m == http::Method::kPost || m == http::Method::kPut || m == http::Method::kDelete ||
+         m == http::Method::kPatch;
+}
+
+// A response generated from the cache itself (304, 412, 416).
+http::ResponseHead bodiless_head(int status, const ObjectMeta& meta, bool validators) {
+  http::ResponseHead head;
+  head.status = status;
+  for (const auto& [name, value] : meta.head.headers.fields()) {
+    bool keep = iequals(name, "Cache-Control") || iequals(name, "Expires") ||
+                iequals(name, "Vary") || iequals(name, "Content-Location") ||
+                iequals(name, "Via") ||
+                (validators && (iequals(name, "ETag") || iequals(name, "Last-Modified")));
+    if (keep) head.headers.add(name, value);
+  }
+  head.headers.add("Server", "edgefront");
+  return head;
+}
+
+// Fills the body of a stored object from the origin (or a file) at the origin's pace,
+// independent of any viewer: a viewer that goes away does not starve the others.
+struct FillJob {
+  Upstreamed up;
+  std::shared_ptr<Fill> fill;
+  std::shared_ptr<CachedObject> object;
+  std::shared_ptr<const Runtime> runtime;  // keeps the origin alive while filling
+  MemoryStore* store = nullptr;
+  uint64_t max_object_bytes = 0;
+  uint64_t head_bytes = 0;
+  unsigned worker = 0;
+  ~FillJob() {
+    if (fill && fill->state() == Fill::State::kFilling) fill->fail();
+  }
+};
+
+net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
+  Fill& fill = *job->fill;
+  bool kept = true;
+  auto give_up_keeping = [&] {
+    // Too large for the memory tier: stream it through, bounded by the slowest reader.
+    kept = false;
+    job->store->remove(job->object);
+    fill.stop_keeping();
+  };
+  if (job->up.kind == Upstreamed::Kind::kFile) {
+    upstream::FileResponse& file = job->up.file;
+    std::vector<char> buffer(kFileChunk);
+    uint64_t offset = file.offset, remaining = file.fd ? file.length : 0;
+    if (!file.fd && !file.body.empty()) fill.append(file.body);
+    while (remaining > 0) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), remaining));
+      ssize_t n = ::pread(file.fd.get(), buffer.data(), want, static_cast<off_t>(offset));
+      if (n <= 0) {
+        job->store->remove(job->object);
+        fill.fail();
+        co_return;
+      }
+      fill.append({buffer.data(), static_cast<size_t>(n)});
+      offset += static_cast<uint64_t>(n);
+      remaining -= static_cast<uint64_t>(n);
+      if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
+      if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
+        fill.fail();
+        co_return;
+      }
+    }
+  } else {
+    while (true) {
+      auto chunk = co_await job->up.fetch->read_body();
+      if (!chunk.ok()) {
+        // A truncated body is never stored, and every reader sees the failure.
+        spdlog::warn("origin {}: response body failed while filling the cache: {}",
+                     job->up.origin->config->id, chunk.error().message);
+        job->store->remove(job->object);
+        fill.fail();
+        co_return;
+      }
+      if (chunk.value().empty()) break;
+      fill.append(chunk.value());
+      if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
+      if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
+        fill.fail();
+        co_return;
+      }
+    }
+    job->up.fetch->release();
+  }
+  uint64_t size = fill.size();
+  fill.complete();
+  if (kept) job->store->account(job->object, size + job->head_bytes);
+  if (job->up.origin) job->up.origin->stats.served->add(job->worker);
+}
+
+// A request with nobody behind it, for background refreshes.
+class DiscardSink final : public http::ResponseSink {
+ public:
+  net::awaitable<Status> send_head(http::ResponseHead, http::BodyLength) override {
+    co_return ok_status();
+  }
+  net::awaitable<Status> send_body(std::span<const char>) override {
+    // Nobody reads: stop streaming at once (the fill goes on without us).
+    co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "background");
+  }
+  net::awaitable<Status> finish() override { co_return ok_status(); }
+  void abort() override {}
+  bool committed() const override { return false; }
+};
+
+class EmptyBody final : public http::RequestBody {
+ public:
+  net::awaitable<Result<std::span<const char>>> read() override {
+    co_return std::span<const char>{};
+  }
+  bool complete() const override { return true; }
+};
+
+struct BackgroundRequest {
+  http::RequestHead head;
+  EmptyBody body;
+  DiscardSink sink;
+  http::ViewerConnection viewer;
+  http::Exchange exchange{head, body, sink, viewer};
+};
+
+}  // namespace
+
+bool ProxyHandler::cacheable(const Request& r) const {
+  if (!worker_.cache().store) return false;
+  const http::RequestHead& req = r.ex.request;
+  const config::CacheBehavior& b = *r.behavior;
+  if (b.cache_policy.caching_disabled() || req.has_body()) return false;
+  if (req.method == http::Method::kGet || req.method == http::Method::kHead) return true;
+  return req.method == http::Method::kOptions && b.cached_methods.contains(http::Method::kOptions);
+}
+
+void ProxyHandler::invalidate_after_unsafe(const Request& r, int status) {
+  // RFC 9111 4.4: a successful unsafe request invalidates what is stored for its URI.
+  MemoryStore* store = worker_.cache().store;
+  if (!store || !is_unsafe(r.ex.request.method) || status < 200 || status >= 400) return;
+  http::RequestHead as_get = r.ex.request;
+  as_get.method = http::Method::kGet;
+  cache::CacheKey key =
+      cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, as_get);
+  store->remove_key(key.primary, key.hash);
+}
+
+net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarget& target,
+                                                  std::string_view origin_path) {
+  const CacheServices& services = worker_.cache();
+  MemoryStore& store = *services.store;
+  const http::RequestHead& req = r.ex.request;
+  cache::CacheKey key = cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, req);
+  auto vary_of = [&req](const ObjectMeta& m) {
+    return cache::vary_secondary_key(m.head.headers, req);
+  };
+  const bool collapse =
+      cache::policy_allows_collapsing(r.behavior->cache_policy, r.behavior->forwarding);
+
+  // A collapsed request whose leader's response turned out unshareable fetches on its own.
+  for (int round = 0; round < 3; ++round) {
+    SystemTime now = services.clock->system_now();
+    std::shared_ptr<CachedObject> stale = store.find(key.primary, key.hash, vary_of);
+    if (stale && stale->body->state() == Fill::State::kFailed) {
+      store.remove(stale);
+      stale.reset();
+    }
+    if (stale) {
+      switch (stale->meta->freshness(now)) {
+        case cache::Freshness::kFresh:
+          co_return co_await serve_object(
+              r, stale,
+              {kHit, fmt::format("edgefront; hit; ttl={}", stale->meta->ttl_left(now).count())});
+        case cache::Freshness::kStaleWhileRevalidate:
+          refresh_in_background(co_await asio::this_coro::executor, r, target, origin_path, key,
+                                stale);
+          co_return co_await serve_object(
+              r, stale,
+              {kHit, fmt::format("edgefront; hit; ttl={}; detail=stale-while-revalidate",
+                                 stale->meta->ttl_left(now).count())});
+        case cache::Freshness::kStale:
+          break;
+      }
+    }
+    if (!collapse) {
+      co_return co_await lead_fetch(r, target, origin_path, key, stale,
+                                    std::make_shared<MemoryStore::Pending>());
+    }
+    MemoryStore::Lookup lookup = store.join_or_lead(key.primary, key.hash);
+    if (lookup.leader) {
+      co_return co_await lead_fetch(r, target, origin_path, key, stale, lookup.pending);
+    }
+    co_await lookup.pending->wait();
+    std::shared_ptr<CachedObject> shared;
+    {
+      std::lock_guard lock(lookup.pending->mu);
+      if (lookup.pending->outcome == MemoryStore::Pending::Outcome::kStored) {
+        shared = lookup.pending->object;
+      }
+    }
+    if (!shared) break;
+    auto wanted = vary_of(*shared->meta);
+    if (wanted && *wanted == shared->meta->secondary_key) {
+      now = services.clock->system_now();
+      co_return co_await serve_object(
+          r, shared,
+          {kHit, fmt::format("edgefront; hit; ttl={}; collapsed",
+                             shared->meta->ttl_left(now).count())});
+    }
+  }
+  Upstreamed up = co_await fetch_target(r, target, req, origin_path);
+  http::HeaderList extra;
+  extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
+  extra.add("Cache-Status", "edgefront; fwd=miss; detail=not-shareable");
+  co_return co_await deliver(r, up, true, std::move(extra));
+}
+
+net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& target,
+                                             std::string_view origin_path,
+                                             const cache::CacheKey& key,
+                                             std::shared_ptr<CachedObject> stale,
+                                             std::shared_ptr<MemoryStore::Pending> pending) {
+  const CacheServices& services = worker_.cache();
+  MemoryStore& store = *services.store;
+  PendingGuard guard(store, key.hash, std::move(pending));
+  const config::Config& cfg = r.rt->config();
+  const config::CachePolicy& policy = r.behavior->cache_policy;
+  const http::RequestHead& viewer_request = r.ex.request;
+
+  // The cache wants the whole object: the viewer's validators and Range are answered here.
+  http::RequestHead origin_request = viewer_request;
+  if (origin_request.method == http::Method::kHead) origin_request.method = http::Method::kGet;
+  for (std::string_view h :
+       {"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range",
+        "Range", "Request-Range"}) {
+    origin_request.headers.remove(h);
+  }
+  if (stale && stale->meta->has_validator) {
+    if (auto etag = stale->meta->head.headers.get("ETag")) {
+      origin_request.headers.add("If-None-Match", *etag);
+    }
+    if (auto lm = stale->meta->head.headers.get("Last-Modified")) {
+      origin_request.headers.add("If-Modified-Since", *lm);
+    }
+  }
+  const uint64_t invalidation_seq = services.invalidations->sequence();
+  const SystemTime request_time = services.clock->system_now();
+  Upstreamed up = co_await fetch_target(r, target, origin_request, origin_path);
+  const SystemTime response_time = services.clock->system_now();
+
+  http::HeaderList served_by;
+  if (cfg.server.served_by_header) {
+    if (up.origin) served_by.add("X-Edgefront-Origin", up.origin->config->id);
+    if (!up.attempts.empty()) served_by.add("X-Edgefront-Attempts", up.attempts);
+  }
+
+  // The origin failed: a stale copy beats an error (stale-if-error; CloudFront serves an
+  // expired object on a 5xx unless the origin forbade it).
+  const bool origin_failed = up.kind == Upstreamed::Kind::kFailure || up.status >= 500;
+  if (stale && origin_failed) {
+    cache::Seconds age = stale->meta->age(response_time);
+    bool allowed = cache::usable_on_error(stale->meta->decision, age) ||
+                   (!policy.honour_origin && !stale->meta->decision.must_revalidate);
+    if (allowed) {
+      guard.resolve(MemoryStore::Pending::Outcome::kStored, stale);
+      up.fetch.reset();
+      co_return co_await serve_object(
+          r, stale,
+          {kHit, fmt::format("edgefront; hit; fwd=stale; fwd-status={}; detail=stale-if-error",
+                             up.status)},
+          std::move(served_by));
+    }
+  }
+  if (up.kind == Upstreamed::Kind::kFailure) {
+    http::HeaderList extra;
+    extra.add("X-Cache", kError);
+    extra.add("Cache-Status", fmt::format("edgefront; fwd=miss; fwd-status={}", up.status));
+    co_return co_await deliver(r, up, true, std::move(extra));
+  }
+
+  http::ResponseHead& origin_head =
+      up.kind == Upstreamed::Kind::kOrigin ? up.fetch->head() : up.file.head;
+
+  if (stale && up.status == 304) {
+    // Revalidated: the stored body stays, its headers and clock are refreshed.
+    auto meta = std::make_shared<ObjectMeta>(*stale->meta);
+    http::HeaderList update = origin_head.headers;
+    upstream::rewrite_response_headers(update, origin_head.version, cfg.server.via_name);
+    update.remove("Via");
+    cache::refresh_from_304(meta->head.headers, update);
+    meta->age_inputs = cache::age_inputs(meta->head.headers, request_time, response_time);
+    auto custom = r.dist->custom_errors.find(meta->head.status);
+    std::chrono::seconds error_ttl =
+        custom != r.dist->custom_errors.end()
+            ? std::chrono::duration_cast<std::chrono::seconds>(
+                  custom->second->error_caching_min_ttl)
+            : std::chrono::seconds(10);
+    meta->decision =
+        cache::decide_storage(policy, viewer_request, meta->head, response_time, error_ttl);
+    if (up.fetch) up.fetch->release();
+    auto refreshed = std::make_shared<CachedObject>(meta, stale->body, invalidation_seq);
+    if (meta->decision.store) {
+      store.insert(key.primary, key.hash, refreshed);
+      store.account(refreshed, stale->body->size() + header_bytes(meta->head));
+      guard.resolve(MemoryStore::Pending::Outcome::kStored, refreshed);
+    } else {
+      store.remove(stale);
+    }
+    co_return co_await serve_object(
+        r, refreshed, {kRefreshHit, "edgefront; fwd=stale; fwd-status=304"}, std::move(served_by));
+  }
+
+  // A full response: store it if the policy allows.
+  auto custom = r.dist->custom_errors.find(up.status);
+  const bool custom_page =
+      custom != r.dist->custom_errors.end() && !custom->second->response_page_path.empty();
+  std::chrono::seconds error_ttl =
+      custom != r.dist->custom_errors.end()
+          ? std::chrono::duration_cast<std::chrono::seconds>(custom->second->error_caching_min_ttl)
+          : std::chrono::seconds(10);
+  cache::StorageDecision decision =
+      cache::decide_storage(policy, viewer_request, origin_head, response_time, error_ttl);
+  http::BodyLength length = up.kind == Upstreamed::Kind::kOrigin
+                                ? up.fetch->body_length()
+                                : http::BodyLength::known(up.file.fd ? up.file.length
+                                                                     : up.file.body.size());
+  std::optional<std::string> secondary = cache::vary_secondary_key(origin_head.headers, viewer_request);
+  std::string_view not_stored;
+  if (!decision.store) {
+    not_stored = decision.reason.empty() ? "not-cacheable" : decision.reason;
+  } else if (custom_page) {
+    not_stored = "custom-error-page";
+  } else if (!secondary) {
+    not_stored = "vary-star";
+  } else if (length.kind == http::BodyLength::Kind::kKnown &&
+             length.length > services.max_object_bytes) {
+    not_stored = "too-large";
+  } else if (up.status == 206 || up.status == 304) {
+    not_stored = "partial";
+  }
+  if (!not_stored.empty()) {
+    guard.resolve(MemoryStore::Pending::Outcome::kNotStored, nullptr);
+    http::HeaderList extra;
+    extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
+    extra.add("Cache-Status", fmt::format("edgefront; fwd={}; fwd-status={}; detail={}",
+                                          stale ? "stale" : "miss", up.status, not_stored));
+    if (viewer_request.method == http::Method::kHead && up.kind == Upstreamed::Kind::kOrigin) {
+      // We asked for GET to fill the cache; the viewer wanted only the head.
+      http::ResponseHead head = std::move(up.fetch->head());
+      upstream::rewrite_response_headers(head.headers, head.version, cfg.server.via_name);
+      for (auto& [name, value] : served_by.fields()) head.headers.set(name, value);
+      for (auto& [name, value] : extra.fields()) head.headers.add(name, value);
+      int status = head.status;
+      if ((co_await r.ex.response.send_head(std::move(head), length)).ok()) {
+        (void)co_await r.ex.response.finish();
+      }
+      up.fetch.reset();  // unread body: the connection is not reused
+      co_return status;
+    }
+    if (up.kind == Upstreamed::Kind::kFile) {
+      // Directory origins answered the GET we made up; answer HEAD from the same head.
+      up.file.body.clear();
+      if (viewer_request.method == http::Method::kHead) up.file.fd.reset();
+    }
+    co_return co_await deliver(r, up, true, std::move(extra));
+  }
+
+  auto meta = std::make_shared<ObjectMeta>();
+  meta->head = origin_head;
+  upstream::rewrite_response_headers(meta->head.headers, meta->head.version, cfg.server.via_name);
+  meta->head.version = {1, 1};
+  meta->tags = response_tags(meta->head.headers);
+  meta->head.headers.remove("Surrogate-Key");
+  if (decision.strip_set_cookie ||
+      r.behavior->forwarding.cookies == config::Forwarding::Cookies::kNone) {
+    meta->head.headers.remove("Set-Cookie");
+  }
+  meta->age_inputs = cache::age_inputs(origin_head.headers, request_time, response_time);
+  meta->decision = decision;
+  meta->has_validator =
+      meta->head.headers.contains("ETag") || meta->head.headers.contains("Last-Modified");
+  meta->secondary_key = std::move(*secondary);
+  meta->distribution_id = r.dist->config->id;
+  meta->path = std::string(viewer_request.target);
+  if (length.kind == http::BodyLength::Kind::kKnown) meta->content_length = length.length;
+  if (length.kind == http::BodyLength::Kind::kNone) meta->content_length = 0;
+
+  auto fill = std::make_shared<Fill>(meta->content_length.value_or(0));
+  auto object = std::make_shared<CachedObject>(meta, fill, invalidation_seq);
+  store.insert(key.primary, key.hash, object);
+  guard.resolve(MemoryStore::Pending::Outcome::kStored, object);
+
+  auto job = std::make_shared<FillJob>();
+  job->up = std::move(up);
+  job->fill = fill;
+  job->object = object;
+  job->runtime = r.rt;
+  job->store = &store;
+  job->max_object_bytes = services.max_object_bytes;
+  job->head_bytes = header_bytes(meta->head);
+  job->worker = worker_.index();
+  const int status = job->up.status;
+  asio::co_spawn(co_await asio::this_coro::executor, run_fill(std::move(job)), asio::detached);
+
+  co_return co_await serve_object(
+      r, object,
+      {status >= 400 ? kError : kMiss,
+       fmt::format("edgefront; fwd={}; fwd-status={}; stored", stale ? "stale" : "miss", status)},
+      std::move(served_by));
+}
+
+void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
+                                         const RuntimeTarget& target,
+                                         std::string_view origin_path, const cache::CacheKey& key,
+                                         std::shared_ptr<CachedObject> stale) {
+  if (stale->refreshing.exchange(true)) return;  // one background refresh at a time
+  MemoryStore::Lookup lookup = worker_.cache().store->join_or_lead(key.primary, key.hash);
+  if (!lookup.leader) {
+    stale->refreshing.store(false);
+    return;  // a fetch for this key is already under way
+  }
+  auto bg = std::make_shared<BackgroundRequest>();
+  bg->head = r.ex.request;
+  bg->head.method = http::Method::kGet;
+  bg->viewer = r.ex.viewer;
+  struct Refresh {
+    static net::awaitable<void> run(ProxyHandler* self, std::shared_ptr<BackgroundRequest> bg,
+                                    std::shared_ptr<const Runtime> rt,
+                                    const RuntimeDistribution* dist,
+                                    const config::CacheBehavior* behavior,
+                                    const RuntimeTarget* target, std::string origin_path,
+                                    cache::CacheKey key, std::shared_ptr<CachedObject> stale,
+                                    std::shared_ptr<MemoryStore::Pending> pending) {
+      Request request{bg->exchange};
+      request.rt = std::move(rt);
+      request.dist = dist;
+      request.behavior = behavior;
+      request.viewer = upstream::ViewerInfo{bg->viewer.peer_ip, bg->viewer.peer_port,
+                                            bg->viewer.tls};
+      (void)co_await self->lead_fetch(request, *target, origin_path, key, stale,
+                                      std::move(pending));
+      stale->refreshing.store(false);
+    }
+  };
+  asio::co_spawn(executor,
+                 Refresh::run(this, bg, r.rt, r.dist, r.behavior, &target,
+                              std::string(origin_path), key, stale, lookup.pending),
+                 asio::detached);
+}
+
+net::awaitable<int> ProxyHandler::serve_object(Request& r,
+                                               const std::shared_ptr<CachedObject>& object,
+                                               CacheVerdict verdict, http::HeaderList extra) {
+  const CacheServices& services = worker_.cache();
+  const ObjectMeta& meta = *object->meta;
+  const http::RequestHead& req = r.ex.request;
+  http::ResponseSink& sink = r.ex.response;
+  SystemTime now = services.clock->system_now();
+  Fill& fill = *object->body;
+
+  auto decorate = [&](http::ResponseHead& head) {
+    head.headers.set("Age", fmt::format("{}", meta.age(now).count()));
+    for (auto& [name, value] : extra.fields()) head.headers.set(name, value);
+    head.headers.set("X-Cache", verdict.x_cache);
+    head.headers.add("Cache-Status", verdict.status);
+  };
+
+  switch (cache::evaluate_conditionals(req, meta.head.headers, meta.head.status)) {
+    case cache::ConditionalResult::kNotModified: {
+      http::ResponseHead head = bodiless_head(304, meta, true);
+      decorate(head);
+      if ((co_await sink.send_head(std::move(head), http::BodyLength::none())).ok()) {
+        (void)co_await sink.finish();
+      }
+      co_return 304;
+    }
+    case cache::ConditionalResult::kPreconditionFailed:
+      co_return co_await respond_generated(r, 412, "A precondition failed.");
+    case cache::ConditionalResult::kNone:
+      break;
+  }
+
+  // The full length is known when the origin announced it or the body is all here.
+  std::optional<uint64_t> total = meta.content_length;
+  if (!total && fill.state() == Fill::State::kComplete) total = fill.size();
+
+  http::ResponseHead head = meta.head;
+  decorate(head);
+  uint64_t from = 0;
+  uint64_t count = total.value_or(~0ull);
+  http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
+  if (total && meta.head.status == 200 && req.headers.contains("Range")) {
+    http::RangeRequest range = http::evaluate_range(req, meta.head.headers, *total);
+    if (range.kind == http::RangeRequest::Kind::kUnsatisfiable) {
+      http::ResponseHead h = bodiless_head(416, meta, false);
+      decorate(h);
+      h.headers.set("Content-Range", http::unsatisfied_content_range(*total));
+      if ((co_await sink.send_head(std::move(h), http::BodyLength::known(0))).ok()) {
+        (void)co_await sink.finish();
+      }
+      co_return 416;
+    }
+    if (range.kind == http::RangeRequest::Kind::kSatisfiable && range.ranges.size() == 1) {
+      const http::ByteRange& br = range.ranges.front();
+      head.status = 206;
+      head.reason.clear();
+      head.headers.set("Content-Range", http::content_range(br, *total));
+      from = br.first;
+      count = br.length();
+      length = http::BodyLength::known(count);
+    } else if (range.kind == http::RangeRequest::Kind::kSatisfiable) {
+      // multipart/byteranges: each part has its own small head, lengths known up front.
+      std::string boundary = fmt::format("edgefront{:016x}", object->id ^ total.value());
+      std::string type(meta.head.headers.get("Content-Type").value_or(""));
+      std::vector<std::string> part_heads;
+      uint64_t body_length = 0;
+      for (const http::ByteRange& br : range.ranges) {
+        std::string ph = fmt::format("\r\n--{}\r\n", boundary);
+        if (!type.empty()) ph += fmt::format("Content-Type: {}\r\n", type);
+        ph += fmt::format("Content-Range: {}\r\n\r\n", http::content_range(br, *total));
+        body_length += ph.size() + br.length();
+        part_heads.push_back(std::move(ph));
+      }
+      std::string closing = fmt::format("\r\n--{}--\r\n", boundary);
+      body_length += closing.size();
+      head.status = 206;
+      head.reason.clear();
+      head.headers.set("Content-Type", fmt::format("multipart/byteranges; boundary={}", boundary));
+      if (!(co_await sink.send_head(std::move(head), http::BodyLength::known(body_length))).ok()) {
+        co_return 206;
+      }
+      if (req.method != http::Method::kHead) {
+        for (size_t i = 0; i < range.ranges.size(); ++i) {
+          if (!(co_await sink.send_body(part_heads[i])).ok()) co_return 206;
+          if (!co_await stream_fill(r, fill, range.ranges[i].first, range.ranges[i].length())) {
+            co_return 206;
+          }
+        }
+        if (!(co_await sink.send_body(closing)).ok()) co_return 206;
+      }
+      (void)co_await sink.finish();
+      co_return 206;
+    }
+  }
+  int status = head.status;
+  if (!(co_await sink.send_head(std::move(head), length)).ok()) co_return status;
+  if (req.method != http::Method::kHead && length.kind != http::BodyLength::Kind::kNone) {
+    if (!co_await stream_fill(r, fill, from, count)) co_return status;
+  }
+  (void)co_await sink.finish();
+  co_return status;
+}
+
+net::awaitable<bool> ProxyHandler::stream_fill(Request& r, Fill& fill, uint64_t from,
+                                               uint64_t count) {
+  ReaderSlot slot(fill);
+  uint64_t offset = from;
+  const uint64_t end = count == ~0ull ? ~0ull : from + count;
+  while (offset < end) {
+    Fill::Chunk chunk = fill.read(offset);
+    if (!chunk.data.empty()) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.data.size(), end - offset));
+      if (!(co_await r.ex.response.send_body(chunk.data.first(n))).ok()) co_return false;
+      offset += n;
+      slot.progress(offset);
+      continue;
+    }
+    if (chunk.state == Fill::State::kComplete) {
+      if (end != ~0ull && offset < end) break;  // shorter than announced: abort below
+      co_return true;
+    }
+    if (chunk.state == Fill::State::kFailed) break;
+    co_await fill.wait_beyond(offset);
+  }
+  if (offset >= end) co_return true;
+  // Never pass a truncated body off as complete.
+  r.ex.response.abort();
+  co_return false;
+}
+
+}  // namespace edgefront::proxy

@@ -1,0 +1,17 @@
+// The cache's admin API: CloudFront-shaped invalidations (POST /invalidations,
+// GET /invalidations[/{id}]) and GET /cache statistics.
+#pragma once
+
+#include "cache/invalidation.h"
+#include "cache/memory_store.h"
+#include "http/exchange.h"
+#include "proxy/runtime.h"
+
+namespace edgefront::server {
+
+// True if the request was for a cache endpoint (and has been answered).
+net::awaitable<bool> handle_cache_admin(http::Exchange& ex, const proxy::Runtime& runtime,
+                                        cache::InvalidationBoard& invalidations,
+                                        const cache::MemoryStore* store);
+
+}  // namespace edgefront::server
