@@ -1,6 +1,7 @@
 // Injected time: policy and health code read time from a TimeSource so tests never sleep.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 namespace edgefront {
@@ -40,6 +41,24 @@ class ManualTimeSource final : public TimeSource {
  private:
   SteadyTime steady_{};
   SystemTime system_{std::chrono::seconds(1'700'000'000)};
+};
+
+// The real clock shifted by an offset that can be moved forward at run time: end-to-end
+// tests advance the cache's clock through the admin API instead of sleeping for TTLs.
+class OffsetTimeSource final : public TimeSource {
+ public:
+  SteadyTime steady_now() const override { return std::chrono::steady_clock::now() + offset(); }
+  SystemTime system_now() const override {
+    return std::chrono::system_clock::now() +
+           std::chrono::duration_cast<SystemTime::duration>(offset());
+  }
+  void advance(std::chrono::nanoseconds d) { offset_ns_.fetch_add(d.count()); }
+  std::chrono::nanoseconds offset() const {
+    return std::chrono::nanoseconds(offset_ns_.load(std::memory_order_relaxed));
+  }
+
+ private:
+  std::atomic<int64_t> offset_ns_{0};
 };
 
 }  // namespace edgefront

@@ -11,8 +11,13 @@ namespace edgefront::server {
 class AdminHandler final : public http::Handler {
  public:
   AdminHandler(const proxy::RuntimeHolder& runtime, obs::Registry& registry,
-               cache::InvalidationBoard& invalidations, const cache::MemoryStore* store)
-      : runtime_(runtime), registry_(registry), invalidations_(invalidations), store_(store) {}
+               cache::InvalidationBoard& invalidations, const cache::MemoryStore* store,
+               OffsetTimeSource* test_clock)
+      : runtime_(runtime),
+        registry_(registry),
+        invalidations_(invalidations),
+        store_(store),
+        test_clock_(test_clock) {}
   net::awaitable<void> handle(http::Exchange& exchange) override;
 
  private:
@@ -20,6 +25,7 @@ class AdminHandler final : public http::Handler {
   obs::Registry& registry_;
   cache::InvalidationBoard& invalidations_;
   const cache::MemoryStore* store_;
+  OffsetTimeSource* test_clock_;
 };
 
 }  // namespace edgefront::server

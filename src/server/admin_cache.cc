@@ -210,7 +210,8 @@ net::awaitable<void> create_invalidation(http::Exchange& ex, const proxy::Runtim
 
 net::awaitable<bool> handle_cache_admin(http::Exchange& ex, const proxy::Runtime& runtime,
                                         cache::InvalidationBoard& invalidations,
-                                        const cache::MemoryStore* store) {
+                                        const cache::MemoryStore* store,
+                                        OffsetTimeSource* test_clock) {
   std::string_view path = ex.request.path();
   const http::Method m = ex.request.method;
   const bool read = m == http::Method::kGet || m == http::Method::kHead;
@@ -232,6 +233,18 @@ net::awaitable<bool> handle_cache_admin(http::Exchange& ex, const proxy::Runtime
       co_await reply_error(ex, 404, "NoSuchInvalidation", "no such invalidation");
     } else {
       co_await reply_json(ex, 200, wrap("Invalidation", invalidation_json(*inv)));
+    }
+    co_return true;
+  }
+  if (path == "/test/clock" && test_clock && m == http::Method::kPost) {
+    std::string advance = query_param(ex.request.query(), "advance");
+    char* end = nullptr;
+    double seconds = std::strtod(advance.c_str(), &end);
+    if (advance.empty() || end != advance.c_str() + advance.size() || seconds < 0) {
+      co_await reply_error(ex, 400, "InvalidArgument", "advance=SECONDS (>= 0)");
+    } else {
+      test_clock->advance(std::chrono::nanoseconds(static_cast<int64_t>(seconds * 1e9)));
+      co_await reply_json(ex, 200, wrap("offset_seconds", test_clock->offset().count() / 1e9));
     }
     co_return true;
   }

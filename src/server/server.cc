@@ -177,6 +177,10 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   cache::MemoryStore store(config->server.cache.memory_bytes, invalidations);
   proxy::CacheServices cache_services;
   cache_services.invalidations = &invalidations;
+  OffsetTimeSource test_clock;
+  const char* test_clock_env = std::getenv("EDGEFRONT_TEST_CLOCK");
+  const bool movable_clock = test_clock_env && std::string_view(test_clock_env) == "1";
+  if (movable_clock) cache_services.clock = &test_clock;
   if (config->server.cache.memory_bytes > 0) {
     cache_services.store = &store;
     // An object may take up to half a shard: larger ones stream through uncached.
@@ -205,7 +209,8 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   }
 
   http::ConnectionTracker admin_tracker;
-  AdminHandler admin_handler(holder, registry, invalidations, cache_services.store);
+  AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,
+                             movable_clock ? &test_clock : nullptr);
   std::optional<tcp::acceptor> admin_acceptor;
   if (config->server.admin) {
     auto acceptor = net::open_listener(

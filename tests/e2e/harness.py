@@ -100,7 +100,10 @@ def dir_origin(origin_id: str, directory, **overrides) -> dict:
 
 def distribution(origins: list, target: str, groups: Optional[list] = None,
                  behaviors: Optional[list] = None, methods: Optional[list] = None,
-                 dist_id: str = "main", **extra) -> dict:
+                 dist_id: str = "main", cache_policy: str = "CachingDisabled",
+                 **extra) -> dict:
+    """Caching is off unless `cache_policy` says otherwise, so proxy tests see every request
+    reach the origin."""
     d: dict = {"id": dist_id, "origins": origins}
     if groups:
         d["origin_groups"] = groups
@@ -108,8 +111,11 @@ def distribution(origins: list, target: str, groups: Optional[list] = None,
         "target_origin_id": target,
         "viewer_protocol_policy": "allow-all",
         "allowed_methods": list(methods or ALL_METHODS),
+        "cache_policy": cache_policy,
     }
     if behaviors:
+        for b in behaviors:
+            b.setdefault("cache_policy", cache_policy)
         d["cache_behaviors"] = behaviors
     d.update(extra)
     return d
