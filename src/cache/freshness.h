@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "config/config.h"
@@ -21,7 +23,12 @@ struct StorageDecision {
   bool collapsible = true;         // spec 3.11
   bool strip_set_cookie = false;   // store without Set-Cookie (no-cache="Set-Cookie")
   bool must_revalidate = false;    // once stale, never served without revalidation (RFC 9111 4.2.4)
-  std::string_view reason;         // why not stored (for Cache-Status detail)
+  bool heuristic = false;          // ttl came from Last-Modified (RFC 9111 4.2.2)
+  // Serve the stored copy, however stale, while the origin fails with 5xx/no answer (spec
+  // 3.5 warning and 3.9; CloudFront mode only; off with must-revalidate or stale-if-error=0).
+  bool serve_stale_on_origin_error = false;
+  std::vector<std::string> omit_fields;  // header fields not to store (qualified no-cache/private)
+  std::string_view reason;               // why not stored (for Cache-Status detail)
 };
 
 // Whether and for how long a response to `request` may be stored. `error_caching_min_ttl`

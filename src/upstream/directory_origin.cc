@@ -18,6 +18,7 @@
 
 #include "base/strings.h"
 #include "http/http_date.h"
+#include "http/range.h"
 
 namespace edgefront::upstream {
 
@@ -213,67 +214,6 @@ bool none_match_hits(std::string_view value, std::string_view etag) {
   return false;
 }
 
-bool parse_u64(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  out = v;
-  return true;
-}
-
-enum class RangeKind { kNone, kSatisfiable, kUnsatisfiable };
-struct ByteRange {
-  RangeKind kind = RangeKind::kNone;
-  uint64_t first = 0;
-  uint64_t length = 0;
-};
-
-// One "bytes=" range; anything else (several ranges, bad syntax) is ignored -> kNone.
-ByteRange parse_range(std::string_view value, uint64_t size) {
-  ByteRange r;
-  value = trim(value);
-  if (value.size() < 6 || !iequals(value.substr(0, 6), "bytes=")) return r;
-  value = trim(value.substr(6));
-  if (value.find(',') != std::string_view::npos) return r;
-  size_t dash = value.find('-');
-  if (dash == std::string_view::npos) return r;
-  std::string_view a = trim(value.substr(0, dash));
-  std::string_view b = trim(value.substr(dash + 1));
-  if (a.empty()) {  // suffix: last n bytes
-    uint64_t n = 0;
-    if (!parse_u64(b, n)) return r;
-    if (n == 0 || size == 0) {
-      r.kind = RangeKind::kUnsatisfiable;
-      return r;
-    }
-    if (n > size) n = size;
-    r.kind = RangeKind::kSatisfiable;
-    r.first = size - n;
-    r.length = n;
-    return r;
-  }
-  uint64_t first = 0;
-  if (!parse_u64(a, first)) return r;
-  uint64_t last = 0;
-  if (b.empty()) {
-    last = UINT64_MAX;
-  } else if (!parse_u64(b, last) || last < first) {
-    return r;  // descending range: invalid, ignored
-  }
-  if (first >= size) {
-    r.kind = RangeKind::kUnsatisfiable;
-    return r;
-  }
-  if (last >= size) last = size - 1;
-  r.kind = RangeKind::kSatisfiable;
-  r.first = first;
-  r.length = last - first + 1;
-  return r;
-}
-
 }  // namespace
 
 std::string_view content_type_for(std::string_view path) {
@@ -398,35 +338,36 @@ FileResponse DirectoryOrigin::respond(const http::RequestHead& request,
     return r;
   }
 
-  // Range, honoured only when If-Range (if any) still matches.
-  ByteRange range;
+  // Range, honoured only when If-Range (if any) still matches. Multipart answers are not
+  // produced here: several ranges get the whole file.
+  http::HeaderList validators;
+  validators.add("ETag", etag);
+  validators.add("Last-Modified", last_modified);
+  // Like S3, a HEAD with Range describes the partial response too.
+  http::RangeRequest range;
   if (rh.count("Range") == 1) {
-    bool if_range_ok = true;
-    if (std::optional<std::string_view> ir = rh.get("If-Range")) {
-      std::string_view v = trim(*ir);
-      if (!v.empty() && (v.front() == '"' || v.substr(0, 2) == "W/")) {
-        if_range_ok = v == etag;  // strong comparison; a weak tag never matches
-      } else {
-        std::optional<SystemTime> t = http::parse_http_date(v);
-        if_range_ok = t && *t == mtime;
-      }
+    std::optional<std::string_view> if_range = rh.get("If-Range");
+    if (!if_range || http::if_range_matches(*if_range, validators)) {
+      range = http::parse_range(*rh.get("Range"), size);
     }
-    if (if_range_ok) range = parse_range(*rh.get("Range"), size);
+  }
+  if (range.kind == http::RangeRequest::Kind::kSatisfiable && range.ranges.size() > 1) {
+    range = http::RangeRequest{};
   }
 
-  if (range.kind == RangeKind::kUnsatisfiable) {
+  if (range.kind == http::RangeRequest::Kind::kUnsatisfiable) {
     set_error(r, 416, head_request);
-    r.head.headers.set("Content-Range", "bytes */" + std::to_string(size));
+    r.head.headers.set("Content-Range", http::unsatisfied_content_range(size));
     return r;
   }
 
   r.head.headers.set("Content-Type", content_type_for(rel));
   uint64_t offset = 0;
   uint64_t length = size;
-  if (range.kind == RangeKind::kSatisfiable) {
+  if (range.kind == http::RangeRequest::Kind::kSatisfiable) {
     r.head.status = 206;
-    offset = range.first;
-    length = range.length;
+    offset = range.ranges[0].first;
+    length = range.ranges[0].length();
   } else {
     r.head.status = 200;
   }
