@@ -22,6 +22,8 @@ class EvictionPolicy {
   virtual uint64_t capacity_bytes() const = 0;
   virtual size_t size() const = 0;
   virtual std::string_view name() const = 0;
+  // Bytes of the policy's own bookkeeping (records, index, ghost), for overhead reports.
+  virtual size_t memory_bytes() const = 0;
 };
 
 std::unique_ptr<EvictionPolicy> make_s3fifo(uint64_t capacity_bytes);  // S3-FIFO (SOSP'23)
