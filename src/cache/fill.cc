@@ -87,7 +87,8 @@ Fill::State Fill::state() const {
 
 net::awaitable<void> Fill::wait_beyond(uint64_t offset) {
   auto executor = co_await asio::this_coro::executor;
-  auto timer = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  auto timer =
+      std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
   {
     std::lock_guard lock(mu_);
     if (size_ > offset || state_ != State::kFilling) co_return;
@@ -170,7 +171,7 @@ net::awaitable<bool> Fill::wait_for_readers(uint64_t window) {
           [executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
     }
     std::error_code ec;
-  co_await timer->async_wait(net::use_ec(ec));
+    co_await timer->async_wait(net::use_ec(ec));
   }
 }
 

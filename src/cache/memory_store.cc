@@ -18,7 +18,8 @@ void MemoryStore::Pending::resolve(Outcome result, std::shared_ptr<CachedObject>
 
 net::awaitable<void> MemoryStore::Pending::wait() {
   auto executor = co_await asio::this_coro::executor;
-  auto timer = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  auto timer =
+      std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
   {
     std::lock_guard lock(mu);
     if (outcome != Outcome::kWaiting) co_return;

@@ -5,9 +5,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -83,7 +83,7 @@ class MemoryStore {
   };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<uint64_t, Entry> entries;  // by primary key hash
+    std::unordered_map<uint64_t, Entry> entries;   // by primary key hash
     std::unordered_map<uint64_t, uint64_t> owner;  // object id -> primary key hash
     std::unique_ptr<EvictionPolicy> policy;
     uint64_t evictions = 0;

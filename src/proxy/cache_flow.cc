@@ -291,10 +291,9 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
     auto wanted = vary_of(*shared->meta);
     if (wanted && *wanted == shared->meta->secondary_key) {
       now = services.clock->system_now();
-      co_return co_await serve_object(
-          r, shared,
-          {kHit, fmt::format("edgefront; hit; ttl={}; collapsed",
-                             shared->meta->ttl_left(now).count())});
+      co_return co_await serve_object(r, shared,
+                                      {kHit, fmt::format("edgefront; hit; ttl={}; collapsed",
+                                                         shared->meta->ttl_left(now).count())});
     }
   }
   Upstreamed up = co_await fetch_target(r, target, req, origin_path);
@@ -319,9 +318,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   // The cache wants the whole object: the viewer's validators and Range are answered here.
   http::RequestHead origin_request = viewer_request;
   if (origin_request.method == http::Method::kHead) origin_request.method = http::Method::kGet;
-  for (std::string_view h :
-       {"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range",
-        "Range", "Request-Range"}) {
+  for (std::string_view h : {"If-None-Match", "If-Modified-Since", "If-Match",
+                             "If-Unmodified-Since", "If-Range", "Range", "Request-Range"}) {
     origin_request.headers.remove(h);
   }
   if (stale && stale->meta->has_validator) {
@@ -379,11 +377,10 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     cache::refresh_from_304(meta->head.headers, update);
     meta->age_inputs = cache::age_inputs(meta->head.headers, request_time, response_time);
     auto custom = r.dist->custom_errors.find(meta->head.status);
-    std::chrono::seconds error_ttl =
-        custom != r.dist->custom_errors.end()
-            ? std::chrono::duration_cast<std::chrono::seconds>(
-                  custom->second->error_caching_min_ttl)
-            : std::chrono::seconds(10);
+    std::chrono::seconds error_ttl = custom != r.dist->custom_errors.end()
+                                         ? std::chrono::duration_cast<std::chrono::seconds>(
+                                               custom->second->error_caching_min_ttl)
+                                         : std::chrono::seconds(10);
     meta->decision =
         cache::decide_storage(policy, viewer_request, meta->head, response_time, error_ttl);
     if (up.fetch) up.fetch->release();
@@ -409,11 +406,12 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
           : std::chrono::seconds(10);
   cache::StorageDecision decision =
       cache::decide_storage(policy, viewer_request, origin_head, response_time, error_ttl);
-  http::BodyLength length = up.kind == Upstreamed::Kind::kOrigin
-                                ? up.fetch->body_length()
-                                : http::BodyLength::known(up.file.fd ? up.file.length
-                                                                     : up.file.body.size());
-  std::optional<std::string> secondary = cache::vary_secondary_key(origin_head.headers, viewer_request);
+  http::BodyLength length =
+      up.kind == Upstreamed::Kind::kOrigin
+          ? up.fetch->body_length()
+          : http::BodyLength::known(up.file.fd ? up.file.length : up.file.body.size());
+  std::optional<std::string> secondary =
+      cache::vary_secondary_key(origin_head.headers, viewer_request);
   std::string_view not_stored;
   if (!decision.store) {
     not_stored = decision.reason.empty() ? "not-cacheable" : decision.reason;
@@ -499,8 +497,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
 }
 
 void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
-                                         const RuntimeTarget& target,
-                                         std::string_view origin_path, const cache::CacheKey& key,
+                                         const RuntimeTarget& target, std::string_view origin_path,
+                                         const cache::CacheKey& key,
                                          std::shared_ptr<CachedObject> stale) {
   if (stale->refreshing.exchange(true)) return;  // one background refresh at a time
   MemoryStore::Lookup lookup = worker_.cache().store->join_or_lead(key.primary, key.hash);
@@ -524,16 +522,16 @@ void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
       request.rt = std::move(rt);
       request.dist = dist;
       request.behavior = behavior;
-      request.viewer = upstream::ViewerInfo{bg->viewer.peer_ip, bg->viewer.peer_port,
-                                            bg->viewer.tls};
+      request.viewer =
+          upstream::ViewerInfo{bg->viewer.peer_ip, bg->viewer.peer_port, bg->viewer.tls};
       (void)co_await self->lead_fetch(request, *target, origin_path, key, stale,
                                       std::move(pending));
       stale->refreshing.store(false);
     }
   };
   asio::co_spawn(executor,
-                 Refresh::run(this, bg, r.rt, r.dist, r.behavior, &target,
-                              std::string(origin_path), key, stale, lookup.pending),
+                 Refresh::run(this, bg, r.rt, r.dist, r.behavior, &target, std::string(origin_path),
+                              key, stale, lookup.pending),
                  asio::detached);
 }
 

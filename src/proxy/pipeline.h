@@ -62,8 +62,9 @@ class ProxyHandler final : public http::Handler {
   net::awaitable<int> serve_object(Request& r, const std::shared_ptr<cache::CachedObject>& object,
                                    CacheVerdict verdict, http::HeaderList extra = {});
   net::awaitable<bool> stream_fill(Request& r, cache::Fill& fill, uint64_t from, uint64_t count);
-  void refresh_in_background(net::Executor executor, Request& r, const RuntimeTarget& target, std::string_view origin_path,
-                             const cache::CacheKey& key, std::shared_ptr<cache::CachedObject> stale);
+  void refresh_in_background(net::Executor executor, Request& r, const RuntimeTarget& target,
+                             std::string_view origin_path, const cache::CacheKey& key,
+                             std::shared_ptr<cache::CachedObject> stale);
   void invalidate_after_unsafe(const Request& r, int status);
 
   WorkerContext& worker_;

@@ -129,7 +129,8 @@ net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
                    registry_.render() + render_health_gauges(*runtime_.load()));
   } else if (path == "/origins" && read) {
     co_await reply(ex, 200, "application/json", render_origins(*runtime_.load()));
-  } else if (co_await handle_cache_admin(ex, *runtime_.load(), invalidations_, store_, test_clock_)) {
+  } else if (co_await handle_cache_admin(ex, *runtime_.load(), invalidations_, store_,
+                                         test_clock_)) {
     co_return;
   } else if (path == "/healthz" && read) {
     co_await reply(ex, 200, "text/plain", "ok\n");

@@ -238,7 +238,8 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     w->thread = std::thread([&ctx = w->context] { ctx.run(); });
   }
 
-  Worker admin_worker(workers, holder, cache_services);  // the control thread's slot for admin connections
+  Worker admin_worker(workers, holder,
+                      cache_services);  // the control thread's slot for admin connections
   if (admin_acceptor) {
     asio::co_spawn(
         control,
