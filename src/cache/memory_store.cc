@@ -30,6 +30,20 @@ net::awaitable<void> MemoryStore::Pending::wait() {
   co_await timer->async_wait(net::use_ec(ec));
 }
 
+net::awaitable<bool> MemoryStore::Pending::wait_for(std::chrono::milliseconds limit) {
+  auto executor = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(executor, limit);
+  {
+    std::lock_guard lock(mu);
+    if (outcome != Outcome::kWaiting) co_return true;
+    wakers.push_back([executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+  }
+  std::error_code ec;
+  co_await timer->async_wait(net::use_ec(ec));
+  std::lock_guard lock(mu);
+  co_return outcome != Outcome::kWaiting;
+}
+
 MemoryStore::MemoryStore(uint64_t capacity_bytes, const InvalidationBoard& invalidations,
                          size_t shard_count, PolicyFactory policy)
     : capacity_(capacity_bytes), invalidations_(invalidations), shards_(shard_count) {

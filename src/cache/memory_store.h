@@ -41,6 +41,8 @@ class MemoryStore {
     std::vector<std::function<void()>> wakers;
     void resolve(Outcome outcome, std::shared_ptr<CachedObject> object);
     net::awaitable<void> wait();
+    // Waits at most `limit`; true if the fetch was resolved by then.
+    net::awaitable<bool> wait_for(std::chrono::milliseconds limit);
   };
 
   struct Lookup {

@@ -276,10 +276,27 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
                                     std::make_shared<MemoryStore::Pending>());
     }
     MemoryStore::Lookup lookup = store.join_or_lead(key.primary, key.hash);
+    // With a stale copy at hand, the viewer waits for the origin at most serve_stale_after;
+    // the fetch goes on in the background either way (CloudFront makes it wait it out).
+    const auto stale_after = r.rt->config().server.cache.serve_stale_after;
+    const bool bounded_wait = stale && stale_after.count() > 0;
     if (lookup.leader) {
-      co_return co_await lead_fetch(r, target, origin_path, key, stale, lookup.pending);
+      if (!bounded_wait) {
+        co_return co_await lead_fetch(r, target, origin_path, key, stale, lookup.pending);
+      }
+      spawn_background_leader(co_await asio::this_coro::executor, r, target, origin_path, key,
+                              stale, lookup.pending);
     }
-    co_await lookup.pending->wait();
+    if (bounded_wait) {
+      if (!co_await lookup.pending->wait_for(stale_after)) {
+        co_return co_await serve_object(
+            r, stale,
+            {kHit, fmt::format("edgefront; hit; fwd=stale; detail=origin-slow-{}ms",
+                               stale_after.count())});
+      }
+    } else {
+      co_await lookup.pending->wait();
+    }
     std::shared_ptr<CachedObject> shared;
     {
       std::lock_guard lock(lookup.pending->mu);
@@ -497,8 +514,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
 }
 
 void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
-                                         const RuntimeTarget& target, std::string_view origin_path,
-                                         const cache::CacheKey& key,
+                                         const RuntimeTarget& target,
+                                         std::string_view origin_path, const cache::CacheKey& key,
                                          std::shared_ptr<CachedObject> stale) {
   if (stale->refreshing.exchange(true)) return;  // one background refresh at a time
   MemoryStore::Lookup lookup = worker_.cache().store->join_or_lead(key.primary, key.hash);
@@ -506,11 +523,21 @@ void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
     stale->refreshing.store(false);
     return;  // a fetch for this key is already under way
   }
+  spawn_background_leader(std::move(executor), r, target, origin_path, key, std::move(stale),
+                          std::move(lookup.pending));
+}
+
+void ProxyHandler::spawn_background_leader(net::Executor executor, Request& r,
+                                           const RuntimeTarget& target,
+                                           std::string_view origin_path,
+                                           const cache::CacheKey& key,
+                                           std::shared_ptr<CachedObject> stale,
+                                           std::shared_ptr<MemoryStore::Pending> pending) {
   auto bg = std::make_shared<BackgroundRequest>();
   bg->head = r.ex.request;
   bg->head.method = http::Method::kGet;
   bg->viewer = r.ex.viewer;
-  struct Refresh {
+  struct Leader {
     static net::awaitable<void> run(ProxyHandler* self, std::shared_ptr<BackgroundRequest> bg,
                                     std::shared_ptr<const Runtime> rt,
                                     const RuntimeDistribution* dist,
@@ -526,12 +553,13 @@ void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
           upstream::ViewerInfo{bg->viewer.peer_ip, bg->viewer.peer_port, bg->viewer.tls};
       (void)co_await self->lead_fetch(request, *target, origin_path, key, stale,
                                       std::move(pending));
-      stale->refreshing.store(false);
+      if (stale) stale->refreshing.store(false);
     }
   };
+  // The runtime pointer keeps `target`, `dist` and `behavior` alive for the whole fetch.
   asio::co_spawn(executor,
-                 Refresh::run(this, bg, r.rt, r.dist, r.behavior, &target, std::string(origin_path),
-                              key, stale, lookup.pending),
+                 Leader::run(this, bg, r.rt, r.dist, r.behavior, &target, std::string(origin_path),
+                             key, std::move(stale), std::move(pending)),
                  asio::detached);
 }
 

@@ -65,6 +65,10 @@ class ProxyHandler final : public http::Handler {
   void refresh_in_background(net::Executor executor, Request& r, const RuntimeTarget& target,
                              std::string_view origin_path, const cache::CacheKey& key,
                              std::shared_ptr<cache::CachedObject> stale);
+  void spawn_background_leader(net::Executor executor, Request& r, const RuntimeTarget& target,
+                               std::string_view origin_path, const cache::CacheKey& key,
+                               std::shared_ptr<cache::CachedObject> stale,
+                               std::shared_ptr<cache::MemoryStore::Pending> pending);
   void invalidate_after_unsafe(const Request& r, int status);
 
   WorkerContext& worker_;

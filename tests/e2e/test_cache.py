@@ -22,11 +22,13 @@ def cached(max_age: int = 60, **kw) -> Behavior:
 
 
 def start(cluster, behavior: Behavior, policy: str = "honour-origin", memory: str = "64MiB",
-          handler=None, **dist_kw):
+          handler=None, cache_extra=None, **dist_kw):
     origin = cluster.origin(behavior, handler=handler)
+    cache = {"memory": memory}
+    cache.update(cache_extra or {})
     cfg = edge_config(distribution([http_origin("app", origin.port)], "app", cache_policy=policy,
                                    **dist_kw),
-                      cache={"memory": memory})
+                      cache=cache)
     edge = cluster.edge(cfg, env={"EDGEFRONT_TEST_CLOCK": "1"})
     return edge, origin
 
@@ -182,6 +184,20 @@ def test_must_revalidate_is_never_served_stale_on_error(cluster):
     advance(edge, 20)
     origin.behavior = Behavior(status=503, body=b"down")
     assert get(edge, "/m").status == 503
+
+
+def test_slow_origin_gets_the_stale_copy_after_the_deadline(cluster):
+    edge, origin = start(cluster, Behavior(body=b"old", headers=[("Cache-Control", "max-age=10")]),
+                         cache_extra={"serve_stale_after": "200ms"})
+    assert get(edge, "/slow").body == b"old"
+    advance(edge, 20)
+    origin.behavior = Behavior(body=b"new", headers=[("Cache-Control", "max-age=10")], hang=True)
+    r = get(edge, "/slow")
+    assert r.status == 200 and r.body == b"old"
+    assert "origin-slow" in r.header("Cache-Status")
+    # The fetch went on in the background: once the origin answers, the new copy is stored.
+    origin.release()
+    wait_until(lambda: get(edge, "/slow").body == b"new", desc="background fetch stored")
 
 
 # ------------------------------------------------------------------------------------------
