@@ -11,13 +11,14 @@ Registry::Registry(unsigned slots)
       origin_failovers(kOriginFailovers, slots),
       origin_served(kOriginServed, slots),
       origin_ejections(kOriginEjections, slots),
+      cache_lookups(kCacheLookups, slots),
       slots_(slots) {}
 
 std::string Registry::render() const {
   std::string out;
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
-        &origin_failovers, &origin_served, &origin_ejections}) {
+        &origin_failovers, &origin_served, &origin_ejections, &cache_lookups}) {
     f->render(out);
   }
   return out;

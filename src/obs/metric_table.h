@@ -35,12 +35,19 @@ inline const FamilySpec kOriginEjections{
     "Times an origin was ejected from its group after consecutive failures.",
     {"distribution", "origin"}};
 
+inline const FamilySpec kCacheLookups{
+    "edgefront_cache_lookups_total",
+    "Cacheable requests by outcome: hit, collapsed (waited for another request's fetch), stale "
+    "(stale copy served: while revalidating, on origin error or slowness), refresh_hit "
+    "(revalidated with a 304), miss, pass (the response could not be stored).",
+    {"result"}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
-      origin_failovers, origin_served, origin_ejections;
+      origin_failovers, origin_served, origin_ejections, cache_lookups;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

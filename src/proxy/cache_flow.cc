@@ -259,14 +259,17 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
         case cache::Freshness::kFresh:
           co_return co_await serve_object(
               r, stale,
-              {kHit, fmt::format("edgefront; hit; ttl={}", stale->meta->ttl_left(now).count())});
+              {kHit, fmt::format("edgefront; hit; ttl={}", stale->meta->ttl_left(now).count()),
+               CacheResult::kHit});
         case cache::Freshness::kStaleWhileRevalidate:
           refresh_in_background(co_await asio::this_coro::executor, r, target, origin_path, key,
                                 stale);
           co_return co_await serve_object(
               r, stale,
-              {kHit, fmt::format("edgefront; hit; ttl={}; detail=stale-while-revalidate",
-                                 stale->meta->ttl_left(now).count())});
+              {kHit,
+               fmt::format("edgefront; hit; ttl={}; detail=stale-while-revalidate",
+                           stale->meta->ttl_left(now).count()),
+               CacheResult::kStale});
         case cache::Freshness::kStale:
           break;
       }
@@ -291,8 +294,9 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
       if (!co_await lookup.pending->wait_for(stale_after)) {
         co_return co_await serve_object(
             r, stale,
-            {kHit, fmt::format("edgefront; hit; fwd=stale; detail=origin-slow-{}ms",
-                               stale_after.count())});
+            {kHit,
+             fmt::format("edgefront; hit; fwd=stale; detail=origin-slow-{}ms", stale_after.count()),
+             CacheResult::kStale});
       }
     } else {
       co_await lookup.pending->wait();
@@ -313,6 +317,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
                                                          shared->meta->ttl_left(now).count())});
     }
   }
+  r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
   Upstreamed up = co_await fetch_target(r, target, req, origin_path);
   http::HeaderList extra;
   extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
@@ -370,12 +375,15 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
       up.fetch.reset();
       co_return co_await serve_object(
           r, stale,
-          {kHit, fmt::format("edgefront; hit; fwd=stale; fwd-status={}; detail=stale-if-error",
-                             up.status)},
+          {kHit,
+           fmt::format("edgefront; hit; fwd=stale; fwd-status={}; detail=stale-if-error",
+                       up.status),
+           CacheResult::kStale},
           std::move(served_by));
     }
   }
   if (up.kind == Upstreamed::Kind::kFailure) {
+    r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
     http::HeaderList extra;
     extra.add("X-Cache", kError);
     extra.add("Cache-Status", fmt::format("edgefront; fwd=miss; fwd-status={}", up.status));
@@ -410,7 +418,9 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
       store.remove(stale);
     }
     co_return co_await serve_object(
-        r, refreshed, {kRefreshHit, "edgefront; fwd=stale; fwd-status=304"}, std::move(served_by));
+        r, refreshed,
+        {kRefreshHit, "edgefront; fwd=stale; fwd-status=304", CacheResult::kRefreshHit},
+        std::move(served_by));
   }
 
   // A full response: store it if the policy allows.
@@ -443,6 +453,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     not_stored = "partial";
   }
   if (!not_stored.empty()) {
+    r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
     guard.resolve(MemoryStore::Pending::Outcome::kNotStored, nullptr);
     http::HeaderList extra;
     extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
@@ -509,13 +520,14 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   co_return co_await serve_object(
       r, object,
       {status >= 400 ? kError : kMiss,
-       fmt::format("edgefront; fwd={}; fwd-status={}; stored", stale ? "stale" : "miss", status)},
+       fmt::format("edgefront; fwd={}; fwd-status={}; stored", stale ? "stale" : "miss", status),
+       CacheResult::kMiss},
       std::move(served_by));
 }
 
 void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
-                                         const RuntimeTarget& target,
-                                         std::string_view origin_path, const cache::CacheKey& key,
+                                         const RuntimeTarget& target, std::string_view origin_path,
+                                         const cache::CacheKey& key,
                                          std::shared_ptr<CachedObject> stale) {
   if (stale->refreshing.exchange(true)) return;  // one background refresh at a time
   MemoryStore::Lookup lookup = worker_.cache().store->join_or_lead(key.primary, key.hash);
@@ -529,8 +541,7 @@ void ProxyHandler::refresh_in_background(net::Executor executor, Request& r,
 
 void ProxyHandler::spawn_background_leader(net::Executor executor, Request& r,
                                            const RuntimeTarget& target,
-                                           std::string_view origin_path,
-                                           const cache::CacheKey& key,
+                                           std::string_view origin_path, const cache::CacheKey& key,
                                            std::shared_ptr<CachedObject> stale,
                                            std::shared_ptr<MemoryStore::Pending> pending) {
   auto bg = std::make_shared<BackgroundRequest>();
@@ -572,6 +583,7 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   http::ResponseSink& sink = r.ex.response;
   SystemTime now = services.clock->system_now();
   Fill& fill = *object->body;
+  r.rt->cache_lookups(verdict.result)->add(worker_.index());
 
   auto decorate = [&](http::ResponseHead& head) {
     head.headers.set("Age", fmt::format("{}", meta.age(now).count()));

@@ -51,6 +51,7 @@ class ProxyHandler final : public http::Handler {
   struct CacheVerdict {
     std::string_view x_cache;  // "Hit from edgefront", ...
     std::string status;        // this cache's RFC 9211 Cache-Status member
+    CacheResult result = CacheResult::kHit;
   };
   bool cacheable(const Request& r) const;
   net::awaitable<int> serve_cacheable(Request& r, const RuntimeTarget& target,

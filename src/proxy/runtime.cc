@@ -34,6 +34,11 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
   for (int c = 0; c < 5; ++c) {
     rt->requests_by_class_[c] = registry.requests.get({fmt::format("{}xx", c + 1)});
   }
+  static constexpr const char* kCacheResultNames[] = {"hit",         "collapsed", "stale",
+                                                      "refresh_hit", "miss",      "pass"};
+  for (int i = 0; i < static_cast<int>(CacheResult::kCount); ++i) {
+    rt->cache_lookups_[i] = registry.cache_lookups.get({kCacheResultNames[i]});
+  }
   rt->distributions_.reserve(config->distributions.size());
   for (const config::Distribution& d : config->distributions) {
     RuntimeDistribution& rd = rt->distributions_.emplace_back();

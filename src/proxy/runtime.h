@@ -54,6 +54,9 @@ struct RuntimeDistribution {
   std::unordered_map<int, const config::CustomErrorResponse*> custom_errors;
 };
 
+// How a cacheable request was answered (edgefront_cache_lookups_total{result}).
+enum class CacheResult { kHit, kCollapsed, kStale, kRefreshHit, kMiss, kPass, kCount };
+
 class Runtime {
  public:
   static Result<std::shared_ptr<const Runtime>> build(std::shared_ptr<const config::Config> config,
@@ -64,6 +67,7 @@ class Runtime {
   const routing::Router& router() const { return *router_; }
   const RuntimeDistribution& distribution(const config::Distribution* d) const;
   obs::Counter* requests_by_class(int status) const;
+  obs::Counter* cache_lookups(CacheResult r) const { return cache_lookups_[static_cast<int>(r)]; }
   obs::Registry& registry() const { return *registry_; }
   const std::vector<RuntimeDistribution>& distributions() const { return distributions_; }
   // Every HTTP origin, for the active health checker.
@@ -74,6 +78,7 @@ class Runtime {
   std::unique_ptr<routing::Router> router_;
   std::vector<RuntimeDistribution> distributions_;
   std::array<obs::Counter*, 5> requests_by_class_{};
+  std::array<obs::Counter*, static_cast<int>(CacheResult::kCount)> cache_lookups_{};
   obs::Registry* registry_ = nullptr;
 };
 
