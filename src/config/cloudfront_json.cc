@@ -9,6 +9,8 @@
 
 #include "base/strings.h"
 #include "config/distribution_checks.h"
+#include "config/effective_forwarding.h"
+#include "config/managed_policies.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 
@@ -67,7 +69,10 @@ class CloudFrontLoader {
   void origin_group(const YAML::Node& node, const FieldPath& path);
   void behavior(const YAML::Node& node, const FieldPath& path, bool is_default, CacheBehavior& b);
   void allowed_methods(const YAML::Node& node, const FieldPath& path, CacheBehavior& b);
-  void forwarded_values(const YAML::Node& node, const FieldPath& path, Forwarding& f);
+  void forwarded_values(const YAML::Node& node, const FieldPath& path, Forwarding& f,
+                        std::vector<std::string>& query_cache_keys);
+  void cache_settings(MapReader& m, const FieldPath& path, CacheBehavior& b);
+  std::optional<Duration> legacy_ttl(MapReader& m, std::string_view key);
   void custom_error_response(const YAML::Node& node, const FieldPath& path);
   std::vector<std::string> strings(const Items& items);
 
@@ -413,31 +418,9 @@ void CloudFrontLoader::behavior(const YAML::Node& node, const FieldPath& path, b
     allowed_methods(*methods, m.at("AllowedMethods"), b);
   }
 
-  bool forwarded = false;
-  if (std::optional<YAML::Node> values = m.take("ForwardedValues")) {
-    forwarded = true;
-    forwarded_values(*values, m.at("ForwardedValues"), b.forwarding);
-  }
-  std::optional<std::string> policy = m.string("CachePolicyId");
-  if (policy && !policy->empty()) {
-    problems_.warn(m.at("CachePolicyId"),
-                   forwarded ? "cache policies are not supported yet; ignored"
-                             : "cache policies are not supported yet; ignored, and with no "
-                               "ForwardedValues all query strings, cookies and headers are "
-                               "forwarded to the origin");
-  } else if (!forwarded) {
-    problems_.warn(path,
-                   "neither ForwardedValues nor CachePolicyId is set; all query strings, cookies "
-                   "and headers are forwarded to the origin");
-  }
-  for (std::string_view ttl : {"MinTTL", "DefaultTTL", "MaxTTL"}) {
-    m.unsupported_always(ttl, kNoCaching);
-  }
-  m.unsupported("OriginRequestPolicyId", "origin request policies are not supported yet; ignored");
+  cache_settings(m, path, b);
   m.unsupported("ResponseHeadersPolicyId",
                 "response headers policies are not supported yet; ignored");
-  m.unsupported("Compress",
-                "compression is not implemented yet; bodies are passed on as the origin sent them");
   constexpr std::string_view kUnsigned =
       "signed URLs and cookies are not implemented yet; content is served WITHOUT signature "
       "checks";
@@ -495,8 +478,105 @@ void CloudFrontLoader::allowed_methods(const YAML::Node& node, const FieldPath& 
   }
 }
 
+// CachePolicyId / OriginRequestPolicyId (managed policies only), or the legacy
+// ForwardedValues with MinTTL / DefaultTTL / MaxTTL (cloudfront-spec.md 3.1, 3.5, 3.8, 3.15).
+void CloudFrontLoader::cache_settings(MapReader& m, const FieldPath& path, CacheBehavior& b) {
+  if (std::optional<bool> compress = m.boolean("Compress")) {
+    b.compress = *compress;
+    if (b.compress) {
+      problems_.warn(m.at("Compress"),
+                     "compression is not implemented yet; bodies are passed on "
+                     "as the origin sent them");
+    }
+  }
+  std::optional<std::string> cache_id = m.string("CachePolicyId");
+  if (cache_id && cache_id->empty()) cache_id.reset();
+  std::optional<std::string> orp_id = m.string("OriginRequestPolicyId");
+  if (orp_id && orp_id->empty()) orp_id.reset();
+
+  if (cache_id) {
+    const CachePolicy* policy = find_managed_cache_policy(*cache_id);
+    if (policy == nullptr) {
+      problems_.error(m.at("CachePolicyId"),
+                      "unknown managed cache policy id " + in_quotes(*cache_id) +
+                          "; custom cache policies must be defined in native YAML "
+                          "(cache_policies)");
+    } else {
+      b.cache_policy = *policy;
+    }
+    if (m.take("ForwardedValues")) {
+      problems_.error(m.at("ForwardedValues"), "not allowed together with CachePolicyId");
+    }
+    for (std::string_view ttl : {"MinTTL", "DefaultTTL", "MaxTTL"}) {
+      std::optional<YAML::Node> value = m.take(ttl);
+      if (value && present(*value)) {
+        problems_.error(m.at(ttl),
+                        "not allowed together with CachePolicyId (the policy has "
+                        "its own TTLs)");
+      }
+    }
+    if (orp_id) {
+      if (const OriginRequestPolicy* orp = find_managed_origin_request_policy(*orp_id)) {
+        b.origin_request_policy = *orp;
+      } else {
+        problems_.error(m.at("OriginRequestPolicyId"),
+                        "unknown managed origin request policy id " + in_quotes(*orp_id) +
+                            "; custom origin request policies must be defined in native YAML "
+                            "(origin_request_policies)");
+      }
+    }
+    b.forwarding = effective_forwarding(b.cache_policy, b.origin_request_policy);
+    return;
+  }
+
+  if (orp_id) {
+    problems_.error(m.at("OriginRequestPolicyId"), "requires CachePolicyId on the same behavior");
+  }
+  bool forwarded = false;
+  std::vector<std::string> query_cache_keys;
+  if (std::optional<YAML::Node> values = m.take("ForwardedValues")) {
+    forwarded = true;
+    forwarded_values(*values, m.at("ForwardedValues"), b.forwarding, query_cache_keys);
+  }
+  // Spec 3.5 defaults: DefaultTTL follows a MinTTL above a day; MaxTTL follows a larger
+  // MinTTL or DefaultTTL.
+  constexpr Duration kDay = std::chrono::seconds(86400);
+  constexpr Duration kYear = std::chrono::seconds(31536000);
+  std::optional<Duration> min_ttl = legacy_ttl(m, "MinTTL");
+  std::optional<Duration> default_ttl = legacy_ttl(m, "DefaultTTL");
+  std::optional<Duration> max_ttl = legacy_ttl(m, "MaxTTL");
+  Duration min = min_ttl.value_or(Duration::zero());
+  Duration def = default_ttl.value_or(std::max(kDay, min));
+  Duration max = max_ttl.value_or(min > kYear || def > kYear ? std::max(min, def) : kYear);
+  if (def < min) {
+    problems_.error(m.at("DefaultTTL"), "must be at least MinTTL");
+  } else if (max < def) {
+    problems_.error(m.at(max_ttl ? "MaxTTL" : "DefaultTTL"),
+                    max_ttl ? "must be at least DefaultTTL and MinTTL" : "must not exceed MaxTTL");
+  }
+  if (!forwarded) {
+    problems_.warn(path,
+                   "neither ForwardedValues nor CachePolicyId is set (CloudFront's API requires "
+                   "one); all query strings, cookies and headers are forwarded to the origin and "
+                   "nothing is cached");
+  }
+  b.cache_policy = legacy_cache_policy(b.forwarding, min, def, max);
+  if (!query_cache_keys.empty()) {
+    b.cache_policy.query_strings = {KeyValues::Behavior::kWhitelist, std::move(query_cache_keys)};
+  }
+  // Legacy settings key compressed variants whenever the behavior compresses.
+  b.cache_policy.accept_encoding_gzip = b.cache_policy.accept_encoding_brotli = b.compress;
+}
+
+// Legacy TTLs: whole seconds, 0 to 3,153,600,000 (spec 3.5).
+std::optional<Duration> CloudFrontLoader::legacy_ttl(MapReader& m, std::string_view key) {
+  std::optional<int64_t> seconds = m.integer(key, 0, 3'153'600'000);
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
+}
+
 void CloudFrontLoader::forwarded_values(const YAML::Node& node, const FieldPath& path,
-                                        Forwarding& f) {
+                                        Forwarding& f, std::vector<std::string>& query_cache_keys) {
   MapReader m(node, path, kCf, problems_);
   if (!m.is_map()) return;
   if (std::optional<bool> qs = m.boolean("QueryString", MapReader::kRequired)) {
@@ -550,7 +630,15 @@ void CloudFrontLoader::forwarded_values(const YAML::Node& node, const FieldPath&
   } else {
     f.headers = Forwarding::Headers::kDefault;
   }
-  m.unsupported("QueryStringCacheKeys", kNoCaching);
+  if (std::optional<YAML::Node> keys = m.take("QueryStringCacheKeys")) {
+    QuantityList list(*keys, m.at("QueryStringCacheKeys"), problems_);
+    std::vector<std::string> names = strings(list.items());
+    if (!names.empty() && !f.query_string) {
+      problems_.warn(m.at("QueryStringCacheKeys"), "ignored unless QueryString is true");
+    } else {
+      query_cache_keys = std::move(names);  // all are forwarded; only these are keyed
+    }
+  }
   m.finish();
 }
 

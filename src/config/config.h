@@ -98,6 +98,8 @@ struct Forwarding {
   std::vector<std::string> cookie_except_names;
   // Headers kAll with these names removed (origin request policy allExcept).
   std::vector<std::string> header_except_names;
+  // Send the viewer's Host (an origin request policy with all viewer headers).
+  bool forward_host = false;
 };
 
 // Which request values go into the cache key (and therefore also to the origin).

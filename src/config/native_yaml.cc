@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "config/byte_size.h"
 #include "config/distribution_checks.h"
 #include "config/duration.h"
+#include "config/effective_forwarding.h"
+#include "config/native_policies.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 
@@ -76,6 +79,8 @@ class NativeLoader {
   void server(const YAML::Node& node, const FieldPath& path, Server& s);
   std::optional<ListenAddress> listen_address(const YAML::Node& node, const FieldPath& path);
   void limits(const YAML::Node& node, const FieldPath& path, Limits& l);
+  void cache_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c);
+  void cache_settings(MapReader& m, CacheBehavior& b);
   void distribution(const YAML::Node& node, const FieldPath& path, Distribution& d);
   void origin(const YAML::Node& node, const FieldPath& path, Distribution& d,
               DistributionPaths& paths);
@@ -93,11 +98,18 @@ class NativeLoader {
 
   std::string base_dir_;
   Problems& problems_;
+  NativePolicies policies_;  // cache_policies / origin_request_policies, read first
 };
 
 void NativeLoader::load(const YAML::Node& root, Config& config) {
   MapReader m(root, FieldPath(), kNative, problems_);
   if (std::optional<YAML::Node> s = m.take("server")) server(*s, m.at("server"), config.server);
+  if (std::optional<YAML::Node> p = m.take("cache_policies")) {
+    load_cache_policies(*p, m.at("cache_policies"), problems_, policies_);
+  }
+  if (std::optional<YAML::Node> p = m.take("origin_request_policies")) {
+    load_origin_request_policies(*p, m.at("origin_request_policies"), problems_, policies_);
+  }
 
   std::optional<YAML::Node> list = m.take("distributions");
   std::optional<YAML::Node> single = m.take("distribution");
@@ -207,6 +219,25 @@ void NativeLoader::server(const YAML::Node& node, const FieldPath& path, Server&
     }
   }
   if (std::optional<YAML::Node> l = m.take("limits")) limits(*l, m.at("limits"), s.limits);
+  if (std::optional<YAML::Node> c = m.take("cache")) cache_storage(*c, m.at("cache"), s.cache);
+  m.finish();
+}
+
+void NativeLoader::cache_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (std::optional<YAML::Node> memory = m.take("memory")) {
+    std::optional<uint64_t> bytes;
+    if (memory->IsScalar()) bytes = parse_byte_size(memory->Scalar());
+    if (!bytes || *bytes < (1u << 20)) {
+      problems_.error(m.at("memory"),
+                      "expected a size of at least 1MiB, e.g. 256MiB (units B, KiB, MiB, GiB, "
+                      "TiB)");
+    } else {
+      c.memory_bytes = *bytes;
+    }
+  }
+  if (auto after = m.duration("serve_stale_after", 0ms, 10min)) c.serve_stale_after = *after;
   m.finish();
 }
 
@@ -644,10 +675,51 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
       }
     }
   }
-  if (std::optional<YAML::Node> f = m.take("forwarding")) {
-    forwarding(*f, m.at("forwarding"), b.forwarding);
-  }
+  cache_settings(m, b);
   m.finish();
+}
+
+// cache_policy / origin_request_policy, or the legacy `forwarding` block; compress.
+void NativeLoader::cache_settings(MapReader& m, CacheBehavior& b) {
+  if (std::optional<bool> compress = m.boolean("compress")) {
+    b.compress = *compress;
+    if (b.compress) {
+      problems_.warn(m.at("compress"),
+                     "compression is not implemented yet; bodies are passed on "
+                     "as the origin sent them");
+    }
+  }
+  std::optional<std::string> cache_ref = m.string("cache_policy");
+  std::optional<std::string> orp_ref = m.string("origin_request_policy");
+  std::optional<YAML::Node> f = m.take("forwarding");
+  if (!cache_ref) {
+    if (orp_ref) problems_.error(m.at("origin_request_policy"), "requires cache_policy");
+    if (f) forwarding(*f, m.at("forwarding"), b.forwarding);
+    // Without a policy: CloudFront's legacy defaults; forwarding every header (the default)
+    // means nothing is cached.
+    b.cache_policy = legacy_cache_policy(b.forwarding, 0s, 86400s, 31536000s);
+    b.cache_policy.accept_encoding_gzip = b.cache_policy.accept_encoding_brotli = b.compress;
+    return;
+  }
+  if (f) {
+    problems_.error(m.at("forwarding"),
+                    "not allowed with cache_policy; use origin_request_policy to send more to "
+                    "the origin");
+  }
+  if (std::optional<CachePolicy> policy =
+          resolve_cache_policy(*cache_ref, policies_, m.at("cache_policy"), problems_)) {
+    b.cache_policy = std::move(*policy);
+  }
+  if (orp_ref) {
+    if (b.cache_policy.honour_origin) {
+      problems_.error(m.at("origin_request_policy"),
+                      "not allowed with cache_policy: honour-origin (the whole request is sent)");
+    } else if (std::optional<OriginRequestPolicy> orp = resolve_origin_request_policy(
+                   *orp_ref, policies_, m.at("origin_request_policy"), problems_)) {
+      b.origin_request_policy = std::move(*orp);
+    }
+  }
+  b.forwarding = effective_forwarding(b.cache_policy, b.origin_request_policy);
 }
 
 void NativeLoader::forwarding(const YAML::Node& node, const FieldPath& path, Forwarding& f) {

@@ -76,7 +76,29 @@ void remove_hop_by_hop(http::HeaderList& headers) {
                fields.end());
 }
 
-std::string filter_cookies(std::string_view cookie_header, const std::vector<std::string>& names) {
+std::string filter_query(std::string_view query, const config::Forwarding& forwarding) {
+  if (forwarding.query_string_names.empty()) return std::string(query);
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    size_t amp = query.find('&', start);
+    std::string_view param = query.substr(start, amp == std::string_view::npos ? amp : amp - start);
+    std::string_view name = param.substr(0, param.find('='));
+    bool listed =
+        std::find(forwarding.query_string_names.begin(), forwarding.query_string_names.end(),
+                  name) != forwarding.query_string_names.end();
+    if (listed != forwarding.query_string_except) {
+      if (!out.empty()) out.push_back('&');
+      out.append(param);
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  return out;
+}
+
+std::string filter_cookies(std::string_view cookie_header, const std::vector<std::string>& names,
+                           bool keep_listed) {
   std::string out;
   while (!cookie_header.empty()) {
     size_t semi = cookie_header.find(';');
@@ -87,7 +109,7 @@ std::string filter_cookies(std::string_view cookie_header, const std::vector<std
     bool keep = std::any_of(names.begin(), names.end(), [&](const std::string& pattern) {
       return routing::glob_match(pattern, name);
     });
-    if (!keep) continue;
+    if (keep != keep_listed) continue;
     if (!out.empty()) out.append("; ");
     out.append(pair);
   }
@@ -113,8 +135,11 @@ http::RequestHead build_origin_request(const http::RequestHead& viewer,
   out.target.append(origin.origin_path);
   out.target.append(origin_path);
   if (forwarding.query_string && !viewer.query().empty()) {
-    out.target.push_back('?');
-    out.target.append(viewer.query());
+    std::string query = filter_query(viewer.query(), forwarding);
+    if (!query.empty()) {
+      out.target.push_back('?');
+      out.target.append(query);
+    }
   }
 
   out.headers = viewer.headers;
@@ -136,6 +161,7 @@ http::RequestHead build_origin_request(const http::RequestHead& viewer,
     return all_headers || (forwarding.headers == config::Forwarding::Headers::kWhitelist &&
                            contains_ci(forwarding.header_names, name));
   };
+  for (const std::string& name : forwarding.header_except_names) h.remove(name);
   if (!all_headers) {
     for (std::string_view name : kDefaultRemoved) {
       if (!forwarded(name)) h.remove(name);
@@ -158,13 +184,23 @@ http::RequestHead build_origin_request(const http::RequestHead& viewer,
       break;
     }
     case config::Forwarding::Cookies::kAll:
-      if (h.count("Cookie") > 1) h.set("Cookie", joined_cookies(h));  // one field for HTTP/1.1
+      if (!forwarding.cookie_except_names.empty()) {
+        std::string kept = filter_cookies(joined_cookies(h), forwarding.cookie_except_names,
+                                          /*keep_listed=*/false);
+        if (kept.empty()) {
+          h.remove("Cookie");
+        } else {
+          h.set("Cookie", kept);
+        }
+      } else if (h.count("Cookie") > 1) {
+        h.set("Cookie", joined_cookies(h));  // one field for HTTP/1.1
+      }
       break;
   }
 
   // Host: the origin's domain name (no port), unless the viewer's Host is forwarded.
   bool keep_host =
-      (origin.forward_viewer_host ||
+      (origin.forward_viewer_host || forwarding.forward_host ||
        (!all_headers && forwarding.headers == config::Forwarding::Headers::kWhitelist &&
         contains_ci(forwarding.header_names, "Host"))) &&
       h.contains("Host");

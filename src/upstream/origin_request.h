@@ -38,7 +38,13 @@ void rewrite_response_headers(http::HeaderList& headers, http::Version origin_ve
 void remove_hop_by_hop(http::HeaderList& headers);
 
 // The Cookie header value keeping only pairs whose names match one of `names` (exact,
-// case-sensitive; '*' and '?' wildcards); empty when none is left.
-std::string filter_cookies(std::string_view cookie_header, const std::vector<std::string>& names);
+// case-sensitive; '*' and '?' wildcards), or with keep_listed false only those that match
+// none; empty when none is left.
+std::string filter_cookies(std::string_view cookie_header, const std::vector<std::string>& names,
+                           bool keep_listed = true);
+
+// The query string with only the parameters `forwarding` sends (query_string_names as an
+// allow list, or a block list with query_string_except); order kept, `&` the only separator.
+std::string filter_query(std::string_view query, const config::Forwarding& forwarding);
 
 }  // namespace edgefront::upstream

@@ -145,7 +145,7 @@ def test_validate_relative_directory_is_relative_to_config(edge_bin, tmp_path):
     assert "distribution.origins[0].directory:" in r.stderr
 
 
-@pytest.mark.parametrize("name", ["edgefront.yaml", "edgefront-full.yaml",
+@pytest.mark.parametrize("name", ["edgefront.yaml", "edgefront-full.yaml", "honour-origin.yaml",
                                   "cloudfront-seed.json", "cloudfront-wrapped.json"])
 def test_validate_examples(edge_bin, source_dir, name):
     path = source_dir / "examples" / name
@@ -160,8 +160,11 @@ def test_validate_seed_warnings_go_to_stderr(edge_bin, source_dir):
     r = run(edge_bin, "validate", source_dir / "examples" / "cloudfront-seed.json")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
-    # The seed sets MinTTL/DefaultTTL/MaxTTL, which are not implemented: warned, with paths.
-    assert "DistributionConfig.DefaultCacheBehavior.MinTTL" in r.stderr
+    # The seed allows POST etc. on an origin-group behavior, which CloudFront's API refuses:
+    # warned, with the field path.
+    assert "DistributionConfig.DefaultCacheBehavior.AllowedMethods" in r.stderr
+    # Its legacy TTLs are understood now: no warning about them.
+    assert "MinTTL" not in r.stderr
 
 
 # ----------------------------------------------------------------------------- validate: bad

@@ -182,13 +182,15 @@ void expect_seed_distribution(const LoadResult& r) {
   EXPECT_EQ(d.default_behavior.forwarding.cookies, Forwarding::Cookies::kAll);
   EXPECT_TRUE(d.default_behavior.forwarding.query_string);
 
+  // Legacy TTLs are now read: ForwardedValues become the cache key.
+  const CachePolicy& policy = d.default_behavior.cache_policy;
+  EXPECT_EQ(policy.query_strings.behavior, KeyValues::Behavior::kAll);
+  EXPECT_EQ(policy.cookies.behavior, KeyValues::Behavior::kAll);
+  EXPECT_EQ(policy.headers.behavior, KeyValues::Behavior::kNone);
+  EXPECT_FALSE(policy.honour_origin);
+  EXPECT_TRUE(policy.caching_disabled());  // the seed sets all three TTLs to 0
+
   const std::vector<std::string> expected_warnings = {
-      "DistributionConfig.DefaultCacheBehavior.MinTTL: caching is not implemented yet; "
-      "responses are not cached",
-      "DistributionConfig.DefaultCacheBehavior.DefaultTTL: caching is not implemented yet; "
-      "responses are not cached",
-      "DistributionConfig.DefaultCacheBehavior.MaxTTL: caching is not implemented yet; "
-      "responses are not cached",
       "DistributionConfig.DefaultCacheBehavior.AllowedMethods: POST, PUT, PATCH or DELETE on a "
       "behavior whose target is origin group \"failover-group\": CloudFront's API rejects this; "
       "edgefront accepts it and never fails those methods over",
@@ -237,13 +239,14 @@ TEST(CloudFrontJsonTest, QuantityMismatchIsAWarningAndItemsWin) {
                 "DistributionConfig.OriginGroups.Items[0].FailoverCriteria.StatusCodes.Quantity: "
                 "is 3 but Items has 4 entries; using the items",
                 "DistributionConfig.DefaultCacheBehavior: neither ForwardedValues nor "
-                "CachePolicyId is set; all query strings, cookies and headers are forwarded to "
-                "the origin"}));
-  // Struct defaults: forward everything.
+                "CachePolicyId is set (CloudFront's API requires one); all query strings, "
+                "cookies and headers are forwarded to the origin and nothing is cached"}));
+  // Struct defaults: forward everything, and so cache nothing (legacy "all headers").
   const Forwarding& f = r.config.distributions[0].default_behavior.forwarding;
   EXPECT_TRUE(f.query_string);
   EXPECT_EQ(f.cookies, Forwarding::Cookies::kAll);
   EXPECT_EQ(f.headers, Forwarding::Headers::kAll);
+  EXPECT_TRUE(r.config.distributions[0].default_behavior.cache_policy.caching_disabled());
 }
 
 TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
@@ -273,15 +276,10 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "requests go straight to the origin",
       "DistributionConfig.Origins.Items[1].OriginAccessControlId: origin access control is not "
       "implemented yet; origin requests are not signed",
-      "DistributionConfig.DefaultCacheBehavior.CachePolicyId: cache policies are not supported "
-      "yet; ignored, and with no ForwardedValues all query strings, cookies and headers are "
-      "forwarded to the origin",
-      "DistributionConfig.DefaultCacheBehavior.OriginRequestPolicyId: origin request policies "
-      "are not supported yet; ignored",
-      "DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId: response headers "
-      "policies are not supported yet; ignored",
       "DistributionConfig.DefaultCacheBehavior.Compress: compression is not implemented yet; "
       "bodies are passed on as the origin sent them",
+      "DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId: response headers "
+      "policies are not supported yet; ignored",
       "DistributionConfig.DefaultCacheBehavior.TrustedKeyGroups: signed URLs and cookies are "
       "not implemented yet; content is served WITHOUT signature checks",
       "DistributionConfig.DefaultCacheBehavior.FunctionAssociations: edge functions are not "
@@ -299,8 +297,8 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "addresses; ignored",
   };
   EXPECT_EQ(r.config.warnings, expected);
-  // The S3 origin is treated as https-only on 443; with CachePolicyId and no ForwardedValues,
-  // forwarding stays at the forward-everything defaults.
+  // The S3 origin is treated as https-only on 443; CachingOptimized with the AllViewer origin
+  // request policy forwards everything.
   const Distribution& d = r.config.distributions[0];
   EXPECT_EQ(d.origins[1].protocol_policy, OriginProtocolPolicy::kHttpsOnly);
   EXPECT_EQ(d.origins[1].https_port, 443);

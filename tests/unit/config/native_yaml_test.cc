@@ -97,8 +97,32 @@ TEST(NativeYamlTest, FullExampleFile) {
   EXPECT_EQ(d.origin_groups[0].member_origin_ids, (std::vector<std::string>{"bucket", "backup"}));
   EXPECT_EQ(d.origin_groups[0].failover_status_codes, (std::vector<int>{500, 502, 503, 504}));
 
+  EXPECT_EQ(s.cache.memory_bytes, 256ull << 20);
+  EXPECT_EQ(s.cache.serve_stale_after, 0s);
+
   EXPECT_EQ(d.default_behavior.target_origin_id, "site");
-  ASSERT_EQ(d.behaviors.size(), 1u);
+  const CachePolicy& assets = d.default_behavior.cache_policy;
+  EXPECT_EQ(assets.name, "static-assets");
+  EXPECT_EQ(assets.default_ttl, 24h);
+  EXPECT_EQ(assets.max_ttl, 8760h);
+  EXPECT_EQ(assets.query_strings.behavior, KeyValues::Behavior::kWhitelist);
+  EXPECT_EQ(assets.query_strings.names, (std::vector<std::string>{"v"}));
+  EXPECT_TRUE(assets.accept_encoding_gzip);
+  EXPECT_TRUE(assets.accept_encoding_brotli);
+  // Only the keyed query string goes to the origin.
+  EXPECT_TRUE(d.default_behavior.forwarding.query_string);
+  EXPECT_EQ(d.default_behavior.forwarding.query_string_names, (std::vector<std::string>{"v"}));
+  EXPECT_EQ(d.default_behavior.forwarding.cookies, Forwarding::Cookies::kNone);
+  EXPECT_EQ(d.default_behavior.forwarding.headers, Forwarding::Headers::kDefault);
+  ASSERT_EQ(d.behaviors.size(), 3u);
+  const CacheBehavior& media = d.behaviors[1];
+  EXPECT_EQ(media.cache_policy.name, "CachingOptimized");
+  ASSERT_TRUE(media.origin_request_policy.has_value());
+  EXPECT_EQ(media.origin_request_policy->name, "api-forwarding");
+  EXPECT_EQ(media.forwarding.header_names, (std::vector<std::string>{"Accept-Language"}));
+  EXPECT_EQ(media.forwarding.cookie_names, (std::vector<std::string>{"session"}));
+  EXPECT_TRUE(media.forwarding.query_string_names.empty());
+  EXPECT_TRUE(d.behaviors[2].cache_policy.honour_origin);
   const CacheBehavior& api = d.behaviors[0];
   EXPECT_EQ(api.path_pattern, "/api/*");
   EXPECT_EQ(api.target_origin_id, "app");
