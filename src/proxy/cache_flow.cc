@@ -312,9 +312,11 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
     auto wanted = vary_of(*shared->meta);
     if (wanted && *wanted == shared->meta->secondary_key) {
       now = services.clock->system_now();
-      co_return co_await serve_object(r, shared,
-                                      {kHit, fmt::format("edgefront; hit; ttl={}; collapsed",
-                                                         shared->meta->ttl_left(now).count())});
+      co_return co_await serve_object(
+          r, shared,
+          {kHit,
+           fmt::format("edgefront; hit; ttl={}; collapsed", shared->meta->ttl_left(now).count()),
+           CacheResult::kCollapsed});
     }
   }
   r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
@@ -407,7 +409,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
                                                custom->second->error_caching_min_ttl)
                                          : std::chrono::seconds(10);
     meta->decision =
-        cache::decide_storage(policy, viewer_request, meta->head, response_time, error_ttl);
+        cache::decide_storage(policy, origin_request, meta->head, response_time, error_ttl);
     if (up.fetch) up.fetch->release();
     auto refreshed = std::make_shared<CachedObject>(meta, stale->body, invalidation_seq);
     if (meta->decision.store) {
@@ -432,7 +434,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
           ? std::chrono::duration_cast<std::chrono::seconds>(custom->second->error_caching_min_ttl)
           : std::chrono::seconds(10);
   cache::StorageDecision decision =
-      cache::decide_storage(policy, viewer_request, origin_head, response_time, error_ttl);
+      cache::decide_storage(policy, origin_request, origin_head, response_time, error_ttl);
   http::BodyLength length =
       up.kind == Upstreamed::Kind::kOrigin
           ? up.fetch->body_length()

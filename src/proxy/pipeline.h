@@ -49,9 +49,13 @@ class ProxyHandler final : public http::Handler {
 
   // The cache (cache_flow.cc).
   struct CacheVerdict {
+    // A constructor, not an aggregate: GCC 12 mis-initialises aggregates built in a
+    // co_await's argument list.
+    CacheVerdict(std::string_view x, std::string s, CacheResult r)
+        : x_cache(x), status(std::move(s)), result(r) {}
     std::string_view x_cache;  // "Hit from edgefront", ...
     std::string status;        // this cache's RFC 9211 Cache-Status member
-    CacheResult result = CacheResult::kHit;
+    CacheResult result;
   };
   bool cacheable(const Request& r) const;
   net::awaitable<int> serve_cacheable(Request& r, const RuntimeTarget& target,
