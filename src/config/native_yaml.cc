@@ -229,10 +229,11 @@ void NativeLoader::cache_storage(const YAML::Node& node, const FieldPath& path, 
   if (std::optional<YAML::Node> memory = m.take("memory")) {
     std::optional<uint64_t> bytes;
     if (memory->IsScalar()) bytes = parse_byte_size(memory->Scalar());
-    if (!bytes || *bytes < (1u << 20)) {
+    // 0 turns the cache off; anything else must hold at least a few objects per shard.
+    if (!bytes || (*bytes != 0 && *bytes < (1u << 20))) {
       problems_.error(m.at("memory"),
-                      "expected a size of at least 1MiB, e.g. 256MiB (units B, KiB, MiB, GiB, "
-                      "TiB)");
+                      "expected 0 (no cache) or a size of at least 1MiB, e.g. 256MiB (units B, "
+                      "KiB, MiB, GiB, TiB)");
     } else {
       c.memory_bytes = *bytes;
     }

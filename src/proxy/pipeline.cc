@@ -249,9 +249,9 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
     extra.add("X-Cache", up.status >= 400 ? "Error from edgefront" : "Miss from edgefront");
     extra.add("Cache-Status", "edgefront; fwd=bypass");
   }
-  int status = co_await deliver(r, up, true, std::move(extra));
-  invalidate_after_unsafe(r, status);
-  co_return status;
+  // Before the viewer hears back, so its next request cannot meet the old copy.
+  if (up.kind != Upstreamed::Kind::kFailure) invalidate_after_unsafe(r, up.status);
+  co_return co_await deliver(r, up, true, std::move(extra));
 }
 
 net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeTarget& target,

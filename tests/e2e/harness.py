@@ -100,10 +100,8 @@ def dir_origin(origin_id: str, directory, **overrides) -> dict:
 
 def distribution(origins: list, target: str, groups: Optional[list] = None,
                  behaviors: Optional[list] = None, methods: Optional[list] = None,
-                 dist_id: str = "main", cache_policy: str = "CachingDisabled",
+                 dist_id: str = "main", cache_policy: Optional[str] = None,
                  **extra) -> dict:
-    """Caching is off unless `cache_policy` says otherwise, so proxy tests see every request
-    reach the origin."""
     d: dict = {"id": dist_id, "origins": origins}
     if groups:
         d["origin_groups"] = groups
@@ -111,11 +109,10 @@ def distribution(origins: list, target: str, groups: Optional[list] = None,
         "target_origin_id": target,
         "viewer_protocol_policy": "allow-all",
         "allowed_methods": list(methods or ALL_METHODS),
-        "cache_policy": cache_policy,
     }
+    if cache_policy:
+        d["default_cache_behavior"]["cache_policy"] = cache_policy
     if behaviors:
-        for b in behaviors:
-            b.setdefault("cache_policy", cache_policy)
         d["cache_behaviors"] = behaviors
     d.update(extra)
     return d
@@ -123,8 +120,10 @@ def distribution(origins: list, target: str, groups: Optional[list] = None,
 
 def edge_config(dist: dict, served_by: bool = True, limits: Optional[dict] = None,
                 **server) -> dict:
+    """The cache is off (`cache: {memory: 0}`) unless `cache=` says otherwise, so proxy tests
+    see every request reach the origin."""
     s = {"listen": "127.0.0.1:0", "workers": 2, "admin": "127.0.0.1:0",
-         "served_by_header": served_by}
+         "served_by_header": served_by, "cache": {"memory": 0}}
     lim = {"drain_timeout": "10s"}
     lim.update(limits or {})
     s["limits"] = lim
