@@ -98,6 +98,12 @@ LoadResult default_config(const std::string& root) {
   text += "  listen: 127.0.0.1:8080\n";
   text += "  admin: 127.0.0.1:9901\n";
   text += "  served_by_header: true\n";
+  // A short TTL so the demo shows hits and still lets a removed file fail over soon.
+  text += "cache_policies:\n";
+  text += "  - name: demo\n";
+  text += "    min_ttl: 0s\n";
+  text += "    default_ttl: 10s\n";
+  text += "    max_ttl: 60s\n";
   text += "distribution:\n";
   text += "  default_root_object: index.html\n";
   text += "  origins:\n";
@@ -112,6 +118,7 @@ LoadResult default_config(const std::string& root) {
   text += "  default_cache_behavior:\n";
   text += "    target_origin_id: site\n";
   text += "    allowed_methods: [GET, HEAD, OPTIONS]\n";
+  text += "    cache_policy: demo\n";
   return load_config_text(text, "<built-in default config>");
 }
 

@@ -3,6 +3,8 @@ README walks through them."""
 
 from __future__ import annotations
 
+import json
+
 import re
 import shutil
 
@@ -65,7 +67,14 @@ def test_example_yaml_fails_over_to_backup(cluster, examples_copy):
     assert r.status == 200 and r.header("X-Edgefront-Origin") == "primary"
     assert r.body == (primary / name).read_bytes()
 
+    r = http_request(edge.port, "GET", f"/{name}")
+    assert r.header("X-Cache") == "Hit from edgefront"
+
     (primary / name).unlink()
+    # The cached copy would be served for up to 10 s: invalidate it, as the README shows.
+    inv = curl(f"{edge.admin_url}/invalidations", "-X", "POST", "-d",
+               json.dumps({"Paths": {"Quantity": 1, "Items": [f"/{name}"]}}))
+    assert inv.status == 201, inv
     r = curl(f"{edge.url}/{name}")
     assert r.exit_code == 0 and r.status == 200
     assert r.header("X-Edgefront-Origin") == "secondary"
