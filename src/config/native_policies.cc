@@ -93,10 +93,8 @@ void read_ttls(MapReader& m, CachePolicy& p) {
       p.min_ttl > kYear || p.default_ttl > kYear ? std::max(p.min_ttl, p.default_ttl) : kYear);
   if (p.default_ttl < p.min_ttl) {
     m.problems().error(m.at("default_ttl"), "must be at least min_ttl");
-  } else if (p.max_ttl < p.default_ttl) {
-    m.problems().error(
-        m.at(max ? "max_ttl" : "default_ttl"),
-        max ? "must be at least default_ttl and min_ttl" : "must not exceed max_ttl");
+  } else if (p.max_ttl < p.default_ttl) {  // only when max_ttl is given: its default follows
+    m.problems().error(m.at("max_ttl"), "must be at least default_ttl and min_ttl");
   }
 }
 
