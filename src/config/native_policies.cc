@@ -67,8 +67,9 @@ std::optional<KeyValues> read_key_values(const YAML::Node& node, const FieldPath
     problems.error(path, expected);
     return std::nullopt;
   }
-  std::string key = node.begin()->first.as<std::string>("");
-  const YAML::Node& list = node.begin()->second;
+  YAML::const_iterator entry = node.begin();
+  std::string key = entry->first.as<std::string>("");
+  YAML::Node list = entry->second;  // a copy: the iterator's value is a temporary
   if (key == "whitelist") {
     return KeyValues{Behavior::kWhitelist, read_names(list, path.key(key), kind, problems)};
   }
