@@ -307,7 +307,8 @@ void refresh_from_304(http::HeaderList& stored, const http::HeaderList& not_modi
   constexpr std::array<std::string_view, 5> kKept = {
       "Content-Length", "Transfer-Encoding", "Content-Range", "Content-Encoding", "Trailer"};
   std::vector<std::string> updated;
-  for (const auto& [name, value] : not_modified.fields()) {
+  for (const http::HeaderList::Field& field : not_modified.fields()) {
+    const std::string& name = field.first;
     if (http::is_hop_by_hop(name) || not_modified.has_token("Connection", name)) continue;
     bool kept = std::any_of(kKept.begin(), kKept.end(),
                             [&](std::string_view k) { return iequals(k, name); });
@@ -316,7 +317,7 @@ void refresh_from_304(http::HeaderList& stored, const http::HeaderList& not_modi
       stored.remove(name);
       updated.push_back(name);
     }
-    stored.add(name, value);
+    stored.add(name, field.second);
   }
 }
 

@@ -550,9 +550,8 @@ void CloudFrontLoader::cache_settings(MapReader& m, const FieldPath& path, Cache
   Duration max = max_ttl.value_or(min > kYear || def > kYear ? std::max(min, def) : kYear);
   if (def < min) {
     problems_.error(m.at("DefaultTTL"), "must be at least MinTTL");
-  } else if (max < def) {
-    problems_.error(m.at(max_ttl ? "MaxTTL" : "DefaultTTL"),
-                    max_ttl ? "must be at least DefaultTTL and MinTTL" : "must not exceed MaxTTL");
+  } else if (max < def) {  // only when MaxTTL is given: its default follows DefaultTTL
+    problems_.error(m.at("MaxTTL"), "must be at least DefaultTTL and MinTTL");
   }
   if (!forwarded) {
     problems_.warn(path,

@@ -67,8 +67,9 @@ std::optional<KeyValues> read_key_values(const YAML::Node& node, const FieldPath
     problems.error(path, expected);
     return std::nullopt;
   }
-  std::string key = node.begin()->first.as<std::string>("");
-  const YAML::Node& list = node.begin()->second;
+  YAML::const_iterator entry = node.begin();
+  std::string key = entry->first.as<std::string>("");
+  YAML::Node list = entry->second;  // a copy: the iterator's value is a temporary
   if (key == "whitelist") {
     return KeyValues{Behavior::kWhitelist, read_names(list, path.key(key), kind, problems)};
   }
@@ -93,10 +94,8 @@ void read_ttls(MapReader& m, CachePolicy& p) {
       p.min_ttl > kYear || p.default_ttl > kYear ? std::max(p.min_ttl, p.default_ttl) : kYear);
   if (p.default_ttl < p.min_ttl) {
     m.problems().error(m.at("default_ttl"), "must be at least min_ttl");
-  } else if (p.max_ttl < p.default_ttl) {
-    m.problems().error(
-        m.at(max ? "max_ttl" : "default_ttl"),
-        max ? "must be at least default_ttl and min_ttl" : "must not exceed max_ttl");
+  } else if (p.max_ttl < p.default_ttl) {  // only when max_ttl is given: its default follows
+    m.problems().error(m.at("max_ttl"), "must be at least default_ttl and min_ttl");
   }
 }
 

@@ -35,6 +35,14 @@ bool has_control(std::string_view s) {
 void check_target(const Distribution& d, const CacheBehavior& b) {
   check(d.find_origin(b.target_origin_id) != nullptr || d.find_group(b.target_origin_id) != nullptr,
         "behavior target names no origin or group");
+  // Cache settings: ordered TTLs, keys the policy can express, and a policy for the ORP.
+  const auto& p = b.cache_policy;
+  check(p.min_ttl <= p.default_ttl && p.default_ttl <= p.max_ttl, "TTLs out of order");
+  using Behavior = edgefront::config::KeyValues::Behavior;
+  check(p.headers.behavior == Behavior::kNone || p.headers.behavior == Behavior::kWhitelist,
+        "cache key headers must be none or a whitelist");
+  check(!b.origin_request_policy || !p.honour_origin,
+        "origin request policy accepted with honour-origin");
 }
 
 void check_accepted(const LoadResult& r) {

@@ -296,5 +296,39 @@ TEST(ResponseHeaders, ViaUsesOriginVersionAndAppends) {
   EXPECT_EQ(h.count("Via"), 1u);
 }
 
+// Forwarding computed from cache / origin request policies (cloudfront-spec.md 3.8).
+TEST(OriginRequest, QueryStringAllowAndBlockLists) {
+  config::Forwarding f = all();
+  f.query_string_names = {"v", "lang"};
+  EXPECT_EQ(build(viewer("/a?utm=1&lang=en&v=2&V=3", {}), f).target, "/a?lang=en&v=2");
+  EXPECT_EQ(build(viewer("/a?utm=1", {}), f).target, "/a");
+  f.query_string_except = true;
+  EXPECT_EQ(build(viewer("/a?utm=1&lang=en&v=2&V=3", {}), f).target, "/a?utm=1&V=3");
+  EXPECT_EQ(filter_query("a=1;v=2&v", f), "a=1;v=2");  // ';' is not a separator
+}
+
+TEST(OriginRequest, CookieBlockList) {
+  config::Forwarding f = all();
+  f.cookie_except_names = {"tracking*"};
+  http::RequestHead o =
+      build(viewer("/", {{"Cookie", "session=1; tracking_id=2"}, {"Cookie", "b=3"}}), f);
+  EXPECT_EQ(o.headers.get("Cookie"), "session=1; b=3");
+  http::RequestHead none = build(viewer("/", {{"Cookie", "tracking=2"}}), f);
+  EXPECT_FALSE(none.headers.contains("Cookie"));
+}
+
+TEST(OriginRequest, HeaderBlockListAndViewerHost) {
+  config::Forwarding f = all();
+  f.header_except_names = {"X-Debug"};
+  http::RequestHead o =
+      build(viewer("/", {{"Host", "www.example.com"}, {"X-Debug", "1"}, {"Accept", "a"}}), f);
+  EXPECT_FALSE(o.headers.contains("X-Debug"));
+  EXPECT_EQ(o.headers.get("Accept"), "a");
+  EXPECT_EQ(o.headers.get("Host"), "origin.example.com");
+  f.forward_host = true;  // AllViewer: the viewer's Host goes to the origin
+  EXPECT_EQ(build(viewer("/", {{"Host", "www.example.com"}}), f).headers.get("Host"),
+            "www.example.com");
+}
+
 }  // namespace
 }  // namespace edgefront::upstream
