@@ -40,7 +40,7 @@ class Run:
             conn.close()
 
     def compare(self, scenario, servers, path, cache_bytes, connections=50, script=None,
-                script_args=()):
+                script_args=(), warmup=None):
         """Starts the servers, warms each up, then alternates measured rounds between them so
         machine noise spreads evenly; returns one row per server with medians."""
         args = self.args
@@ -51,7 +51,8 @@ class Run:
                 self.versions[server.name] = server.version()
             cache_says = {}
             for server in servers:
-                run_wrk(server.port, path, args.warmup, connections, script, script_args)
+                run_wrk(server.port, path, warmup or args.warmup, connections, script,
+                        script_args)
                 if cache_bytes and not script:
                     # The request after warm-up must be a hit if the server caches.
                     cache_says[server.name] = server.hit_header(
