@@ -171,10 +171,12 @@ class Nginx(Server):
                           f"max_size={cache_bytes} inactive=2h use_temp_path=off;")
             cache = ("proxy_cache edge; proxy_cache_lock on; "
                      "add_header X-Cache-Status $upstream_cache_status;")
+        # With a cache, the master must run: its cache manager process enforces max_size.
+        master = "on" if cache_bytes else "off"
         conf = _write(os.path.join(d, "nginx.conf"), f"""
 worker_processes 1;
 daemon off;
-master_process off;
+master_process {master};
 error_log {d}/error.log crit;
 pid {d}/nginx.pid;
 events {{ worker_connections 4096; }}
@@ -252,7 +254,8 @@ runtimedir: {d}/run
 logdir: {d}/log
 cachedir: {d}/cache
 """)
-        # The disk cache cannot be made tiny; the RAM cache carries the byte bound.
+        # The disk cache (a file in the temp dir) and the RAM cache in front of it both get the
+        # bound; 16 MiB is the smallest disk cache used.
         ram = cache_bytes or 0
         _write(os.path.join(etc, "records.config"), f"""
 CONFIG proxy.config.http.server_ports STRING {self.port}:ipv4:ip-in=127.0.0.1
@@ -274,7 +277,8 @@ CONFIG proxy.config.admin.user_id STRING #-1
 CONFIG proxy.config.diags.debug.enabled INT 0
 """)
         _write(os.path.join(etc, "remap.config"), f"map / http://127.0.0.1:{origin_port}/\n")
-        _write(os.path.join(etc, "storage.config"), f"{d}/cache 256M\n")  # a dir: cache.db inside
+        _write(os.path.join(etc, "storage.config"),
+               f"{d}/cache {max(cache_bytes or 0, 16 << 20) >> 20}M\n")  # a dir: cache.db inside
         return ["traffic_server", f"--run-root={d}/runroot.yaml"], None
 
     def hit_header(self, headers):
