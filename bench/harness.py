@@ -75,19 +75,20 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     base = "/dev/shm" if os.path.isdir("/dev/shm") else None  # caches in memory, not on disk
     rows_by_scenario = {}
+    versions = {}
     load_start = open("/proc/loadavg").read().split()[0]
     with tempfile.TemporaryDirectory(prefix="edgefront-bench-", dir=base) as workdir:
         os.chmod(workdir, 0o755)
         procs = Procs(out_dir)
         try:
             run = Run(args, workdir, procs)
+            run.versions = versions  # filled in as servers start
             for sc in chosen:
                 print(f"== {sc.name}: {sc.title}", flush=True)
                 try:
                     rows_by_scenario[sc.name] = sc.run(run)
                 except (RuntimeError, OSError) as e:
                     print(f"  {sc.name} failed: {e}", flush=True)
-            versions = dict(run.versions)
         except KeyboardInterrupt:
             print("interrupted: stopping every server", file=sys.stderr)
             return 130

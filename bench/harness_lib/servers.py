@@ -2,7 +2,6 @@
 origin: with a cache (bounded to `cache_bytes`) or without one (the proxy path). Configs are
 written here, one per server, into the run's temp dir."""
 import os
-import re
 import shutil
 import subprocess
 
@@ -315,7 +314,3 @@ http {{
 
 PEERS = {cls.name: cls for cls in (Edgefront, Nginx, Varnish, TrafficServer)}
 
-
-def version_of(name, workdir="/tmp"):
-    cls = PEERS.get(name) or FixedReply
-    return re.sub(r"\s+", " ", cls.__new__(cls).version())
