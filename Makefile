@@ -12,7 +12,7 @@ deps:
 	@scripts/setup-deps.sh test
 
 build: deps
-	@cmake -S . -B $(BUILD) -G Ninja $(PRESET_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja $(PRESET_FLAGS) -DEDGEFRONT_BENCH=OFF >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -30,9 +30,15 @@ test-sanitize: deps
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
+# Builds the Google Benchmark microbenchmarks too (kept out of `make test`), runs them briefly,
+# then the eviction simulator and the side-by-side harness. BENCH_ARGS=--quick for a smoke run.
+BENCH_ARGS ?=
 bench: build
 	@scripts/setup-deps.sh bench
-	bench/run.sh
+	@cmake -S . -B $(BUILD) -G Ninja $(PRESET_FLAGS) -DEDGEFRONT_BENCH=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target edgefront evict_sim micro_bench
+	bench/micro.sh $(BUILD)
+	bench/run.sh $(BENCH_ARGS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

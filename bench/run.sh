@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmarks; loopback only, bounded in time, every server stopped on exit.
+# Side-by-side benchmarks (bench/harness.py): loopback only, bounded in time, every server
+# stopped on exit, also on Ctrl-C. Options pass through: --quick, --scenario NAME, --list.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec /usr/bin/python3 bench/proxy_vs_nginx.py "$@"
+exec /usr/bin/python3 bench/harness.py "$@"

@@ -9,7 +9,8 @@ pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       nlohmann-json3-dev)
 case "$mode" in
   test) pkgs+=(python3 python3-pytest curl openssl) ;;
-  bench) pkgs+=(python3 curl nginx-light wrk util-linux) ;;
+  bench) pkgs+=(python3 curl nginx-light varnish trafficserver wrk nghttp2-client gnuplot-nox
+                util-linux procps) ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

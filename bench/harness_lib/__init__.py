@@ -1,0 +1,1 @@
+"""Shared pieces of the side-by-side benchmark harness (bench/harness.py)."""
