@@ -11,13 +11,15 @@ Registry::Registry(unsigned slots)
       origin_failovers(kOriginFailovers, slots),
       origin_served(kOriginServed, slots),
       origin_ejections(kOriginEjections, slots),
+      fault_events(kFaultEvents, slots),
+      faults_applied(kFaultsApplied, slots),
       slots_(slots) {}
 
 std::string Registry::render() const {
   std::string out;
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
-        &origin_failovers, &origin_served, &origin_ejections}) {
+        &origin_failovers, &origin_served, &origin_ejections, &fault_events, &faults_applied}) {
     f->render(out);
   }
   return out;

@@ -35,12 +35,21 @@ inline const FamilySpec kOriginEjections{
     "Times an origin was ejected from its group after consecutive failures.",
     {"distribution", "origin"}};
 
+inline const FamilySpec kFaultEvents{
+    "edgefront_faults_total",
+    "Origin faults injected and removed through the admin API, by event (injected, removed).",
+    {"event"}};
+inline const FamilySpec kFaultsApplied{
+    "edgefront_fault_applied_total",
+    "Origin attempts that met an injected fault, by origin and fault kind.",
+    {"distribution", "origin", "kind"}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
-      origin_failovers, origin_served, origin_ejections;
+      origin_failovers, origin_served, origin_ejections, fault_events, faults_applied;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

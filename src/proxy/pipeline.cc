@@ -285,6 +285,11 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       } else {
         fetch = std::make_unique<upstream::OriginFetch>(worker_.pool(), *o.config,
                                                         endpoint_for(o, r.viewer.tls));
+        if (upstream::FaultRef fault =
+                r.rt->faults() ? r.rt->faults()->find(r.dist->config->id, o.config->id) : nullptr) {
+          if (fault->applied) fault->applied->add(w);
+          fetch->inject(std::move(fault));
+        }
         http::RequestHead origin_request =
             upstream::build_origin_request(viewer_request, origin_path, *o.config,
                                            r.behavior->forwarding, r.viewer, cfg.server.via_name);

@@ -26,8 +26,10 @@ OriginStats make_origin_stats(obs::Registry& r, const std::string& dist, const s
 
 Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const config::Config> config,
                                                       obs::Registry& registry,
-                                                      upstream::HealthRegistry& health) {
+                                                      upstream::HealthRegistry& health,
+                                                      const upstream::FaultTable* faults) {
   auto rt = std::make_shared<Runtime>();
+  rt->faults_ = faults;
   rt->config_ = config;
   rt->registry_ = &registry;
   rt->router_ = std::make_unique<routing::Router>(*config);

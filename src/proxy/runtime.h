@@ -13,6 +13,7 @@
 #include "obs/metric_table.h"
 #include "routing/router.h"
 #include "upstream/directory_origin.h"
+#include "upstream/fault_table.h"
 #include "upstream/health_checker.h"
 #include "upstream/health_registry.h"
 #include "upstream/origin_connection.h"
@@ -58,13 +59,16 @@ class Runtime {
  public:
   static Result<std::shared_ptr<const Runtime>> build(std::shared_ptr<const config::Config> config,
                                                       obs::Registry& registry,
-                                                      upstream::HealthRegistry& health);
+                                                      upstream::HealthRegistry& health,
+                                                      const upstream::FaultTable* faults = nullptr);
 
   const config::Config& config() const { return *config_; }
   const routing::Router& router() const { return *router_; }
   const RuntimeDistribution& distribution(const config::Distribution* d) const;
   obs::Counter* requests_by_class(int status) const;
   obs::Registry& registry() const { return *registry_; }
+  // Faults injected through the admin API (process-wide, outlive reloads); may be null.
+  const upstream::FaultTable* faults() const { return faults_; }
   const std::vector<RuntimeDistribution>& distributions() const { return distributions_; }
   // Every HTTP origin, for the active health checker.
   std::vector<upstream::ProbeTarget> probe_targets() const;
@@ -75,6 +79,7 @@ class Runtime {
   std::vector<RuntimeDistribution> distributions_;
   std::array<obs::Counter*, 5> requests_by_class_{};
   obs::Registry* registry_ = nullptr;
+  const upstream::FaultTable* faults_ = nullptr;
 };
 
 // The current Runtime, readable from any worker. Workers cache the pointer and re-read it

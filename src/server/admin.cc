@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include "http/error_page.h"
+#include "server/admin_faults.h"
 
 namespace edgefront::server {
 
 namespace {
+
+constexpr size_t kMaxAdminBody = 64 * 1024;
+
 net::awaitable<void> reply(http::Exchange& ex, int status, std::string_view content_type,
                            std::string body) {
   http::ResponseHead head;
@@ -128,6 +132,21 @@ net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
                    registry_.render() + render_health_gauges(*runtime_.load()));
   } else if (path == "/origins" && read) {
     co_await reply(ex, 200, "application/json", render_origins(*runtime_.load()));
+  } else if (faults_ != nullptr && is_faults_path(path)) {
+    std::string body;
+    while (true) {
+      auto chunk = co_await ex.body.read();
+      if (!chunk.ok() || body.size() + chunk.value().size() > kMaxAdminBody) {
+        co_await reply(ex, chunk.ok() ? 413 : 400, "application/json",
+                       "{\"error\":\"unreadable or too large request body\"}\n");
+        co_return;
+      }
+      if (chunk.value().empty()) break;
+      body.append(chunk.value().data(), chunk.value().size());
+    }
+    AdminReply r = handle_faults(ex.request.method, path, body, *runtime_.load(), *faults_,
+                                 registry_, registry_.slots() - 1);
+    co_await reply(ex, r.status, "application/json", std::move(r.body));
   } else if (path == "/healthz" && read) {
     co_await reply(ex, 200, "text/plain", "ok\n");
   } else {

@@ -36,6 +36,7 @@ AttemptResult OriginFetch::fail(AttemptOutcome outcome, std::string detail) {
 }
 
 net::awaitable<AttemptResult> OriginFetch::connect() {
+  if (auto injected = co_await fault_before_connect()) co_return *injected;
   auto executor = co_await asio::this_coro::executor;
   net::tcp::socket socket(executor);
   net::tcp::resolver resolver(executor);
@@ -93,6 +94,7 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
 
 net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& request,
                                                  OutgoingBody body) {
+  if (fault_ && fault_->spec.kind == FaultKind::kStatus) co_return synthesize_status();
   std::string head;
   serialize_request_head(request, head);
   // Framing headers go just before the blank line that ends the head.
@@ -109,7 +111,10 @@ net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& reques
   // A pooled connection the origin closed meanwhile fails before any response byte; then
   // one fresh connection is tried, as long as the request can still be sent again.
   for (int round = 0; round < 2; ++round) {
-    conn_ = pool_.take(pool_key_);
+    // A refused or black-holed origin must not be reached over a pooled connection either.
+    bool connect_fault = fault_ && (fault_->spec.kind == FaultKind::kRefuse ||
+                                    fault_->spec.kind == FaultKind::kBlackhole);
+    conn_ = connect_fault ? nullptr : pool_.take(pool_key_);
     bool reused = conn_ != nullptr;
     if (!reused) {
       AttemptResult connected = co_await connect();
@@ -126,6 +131,7 @@ net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& reques
                                                                   : AttemptOutcome::kOriginClosed,
                      sent.error().message);
     }
+    if (auto injected = co_await fault_before_head()) co_return *injected;
     AttemptResult result = co_await read_head(request.method == http::Method::kHead);
     if (result.outcome == AttemptOutcome::kOriginClosed && reused && !body_consumed_) {
       continue;
@@ -225,9 +231,12 @@ net::awaitable<AttemptResult> OriginFetch::read_head(bool is_head_request) {
   }
 }
 
-http::ResponseHead& OriginFetch::head() { return conn_->parser().response(); }
+http::ResponseHead& OriginFetch::head() {
+  return synthetic_head_ ? *synthetic_head_ : conn_->parser().response();
+}
 
 http::BodyLength OriginFetch::body_length() const {
+  if (synthetic_head_) return http::BodyLength::known(synthetic_body_.size());
   http::H1Parser& parser = conn_->parser();
   int status = parser.response().status;
   if (status == 204 || status == 304) return http::BodyLength::none();
@@ -241,6 +250,19 @@ http::BodyLength OriginFetch::body_length() const {
 }
 
 net::awaitable<Result<std::span<const char>>> OriginFetch::read_body() {
+  if (synthetic_head_) {
+    if (synthetic_body_sent_) co_return std::span<const char>();
+    synthetic_body_sent_ = true;
+    co_return std::span<const char>(synthetic_body_);
+  }
+  if (!fault_ || fault_->spec.kind != FaultKind::kResetMidBody) {
+    co_return co_await read_origin_body();
+  }
+  if (cut_pending_) co_return cut_body(Result<std::span<const char>>(std::span<const char>()));
+  co_return cut_body(co_await read_origin_body());
+}
+
+net::awaitable<Result<std::span<const char>>> OriginFetch::read_origin_body() {
   OriginConnection& c = *conn_;
   http::H1Parser& parser = c.parser();
   while (true) {

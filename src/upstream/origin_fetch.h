@@ -12,6 +12,7 @@
 #include "http/exchange.h"
 #include "upstream/connection_pool.h"
 #include "upstream/failover_policy.h"
+#include "upstream/fault_table.h"
 
 namespace edgefront::upstream {
 
@@ -41,12 +42,20 @@ class OriginFetch {
   bool request_body_consumed() const { return body_consumed_; }
   // Set when reading the viewer's body failed while sending it (viewer's fault).
   const std::optional<Error>& viewer_error() const { return viewer_error_; }
+  // Makes this exchange fail as `fault` says (admin fault injection); call before start().
+  void inject(FaultRef fault) { fault_ = std::move(fault); }
 
  private:
   net::awaitable<AttemptResult> connect();
   net::awaitable<Status> send_request(const std::string& head, const OutgoingBody& body);
   net::awaitable<AttemptResult> read_head(bool is_head_request);
   AttemptResult fail(AttemptOutcome outcome, std::string detail);
+  net::awaitable<Result<std::span<const char>>> read_origin_body();
+  // Injected faults (fault_injection.cc).
+  net::awaitable<std::optional<AttemptResult>> fault_before_connect();
+  net::awaitable<std::optional<AttemptResult>> fault_before_head();
+  AttemptResult synthesize_status();
+  Result<std::span<const char>> cut_body(Result<std::span<const char>> chunk);
 
   ConnectionPool& pool_;
   const config::Origin& origin_;
@@ -57,6 +66,12 @@ class OriginFetch {
   size_t next_span_ = 0;
   bool body_consumed_ = false;
   std::optional<Error> viewer_error_;
+  FaultRef fault_;
+  std::optional<http::ResponseHead> synthetic_head_;  // kStatus faults: no connection
+  std::string synthetic_body_;
+  bool synthetic_body_sent_ = false;
+  uint64_t body_bytes_ = 0;   // delivered so far, for kResetMidBody
+  bool cut_pending_ = false;  // kResetMidBody: the cut point was reached
 };
 
 }  // namespace edgefront::upstream
