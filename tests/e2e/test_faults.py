@@ -312,3 +312,15 @@ def test_faults_survive_reload(cluster, pair):
     edge.send_signal(signal.SIGHUP)
     wait_until(lambda: "reload: new config in service" in edge.stderr_text(), timeout=10)
     assert http_get(edge.port, "/after").body == b"from-secondary"
+
+
+def test_status_answers_head_without_a_body(cluster, pair):
+    primary, secondary = pair
+    edge = cluster.edge(edge_config(distribution([http_origin("app", primary.port)], "app")))
+    inject(edge, origin="app", kind="status", status=503)
+    with RawConn(edge.port) as c:
+        c.send(request_bytes("HEAD", "/h"))
+        r = c.read_response(head_request=True)
+        assert r.status == 503 and r.body == b""
+        c.send(request_bytes("GET", "/g"))  # the connection is still in step
+        assert c.read_response().status == 503
