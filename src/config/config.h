@@ -69,6 +69,20 @@ struct Origin {
   bool is_directory() const { return !directory.empty(); }
 };
 
+// Bounds on how much one request may spend failing over, and on how much retrying a group
+// may add to an origin's load (native only; everything off by default, as CloudFront).
+struct FailoverBounds {
+  int max_attempts = 0;            // attempts per request across members and retries; 0: no cap
+  Duration max_time{0};            // wall time per request across attempts; 0: no cap
+  bool adaptive_connect = false;   // connect timeout from the measured connect time
+  Duration connect_floor = 100ms;  // lowest adapted connect timeout
+  int connect_multiplier = 4;      // adapted timeout = multiplier x smoothed connect time
+  int retry_budget_percent = 0;    // retries <= this share of an origin's requests; 0: off
+  int retry_budget_min = 3;        // retries always allowed per window (low traffic)
+  Duration retry_budget_window = 10s;
+  bool honor_retry_after = true;  // a listed 429/503 with Retry-After rests that member
+};
+
 struct OriginGroup {
   // kHealthAware (default): members known to be down (active checks, ejection) are skipped,
   // so a dead primary costs nothing; it is used again once healthy (failback).
@@ -79,6 +93,7 @@ struct OriginGroup {
   std::vector<std::string> member_origin_ids;  // first = primary, in failover order
   Selection selection = Selection::kHealthAware;
   OutlierDetection outlier_detection;
+  FailoverBounds failover;
 };
 
 // What of the viewer request goes to the origin (legacy ForwardedValues semantics).

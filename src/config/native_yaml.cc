@@ -82,6 +82,7 @@ class NativeLoader {
   void domain_fields(MapReader& m, Origin& o);
   void health_check(const YAML::Node& node, const FieldPath& path, HealthCheck& hc);
   void outlier_detection(const YAML::Node& node, const FieldPath& path, OutlierDetection& od);
+  void failover_bounds(const YAML::Node& node, const FieldPath& path, FailoverBounds& fb);
   std::optional<std::string> directory(const std::string& dir, const FieldPath& path);
   void origin_group(const YAML::Node& node, const FieldPath& path, Distribution& d,
                     DistributionPaths& paths);
@@ -523,6 +524,40 @@ void NativeLoader::outlier_detection(const YAML::Node& node, const FieldPath& pa
   m.finish();
 }
 
+// origin_groups[].failover: per-request budget, adaptive connect timeout, retry budget.
+void NativeLoader::failover_bounds(const YAML::Node& node, const FieldPath& path,
+                                   FailoverBounds& fb) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (auto n = m.integer("max_attempts", 1, 100)) fb.max_attempts = static_cast<int>(*n);
+  if (auto d = m.duration("max_time", 10ms, std::chrono::hours(1))) fb.max_time = *d;
+  if (std::optional<YAML::Node> ac = m.take("adaptive_connect_timeout")) {
+    MapReader a(*ac, m.at("adaptive_connect_timeout"), kNative, problems_);
+    if (a.is_map()) {
+      fb.adaptive_connect = true;
+      if (std::optional<bool> on = a.boolean("enabled")) fb.adaptive_connect = *on;
+      if (auto d = a.duration("floor", 1ms, 60s)) fb.connect_floor = *d;
+      if (auto n = a.integer("multiplier", 1, 100)) fb.connect_multiplier = static_cast<int>(*n);
+      a.finish();
+    }
+  }
+  if (std::optional<YAML::Node> rb = m.take("retry_budget")) {
+    MapReader r(*rb, m.at("retry_budget"), kNative, problems_);
+    if (r.is_map()) {
+      if (auto n = r.integer("percent", 1, 100, MapReader::kRequired)) {
+        fb.retry_budget_percent = static_cast<int>(*n);
+      }
+      if (auto n = r.integer("min_retries", 0, 1000000)) {
+        fb.retry_budget_min = static_cast<int>(*n);
+      }
+      if (auto d = r.duration("window", 1s, 60s)) fb.retry_budget_window = *d;
+      r.finish();
+    }
+  }
+  if (std::optional<bool> ra = m.boolean("honor_retry_after")) fb.honor_retry_after = *ra;
+  m.finish();
+}
+
 std::optional<std::string> NativeLoader::directory(const std::string& dir, const FieldPath& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -588,6 +623,9 @@ void NativeLoader::origin_group(const YAML::Node& node, const FieldPath& path, D
     if (g.selection == OriginGroup::Selection::kCloudFront && g.outlier_detection.enabled) {
       problems_.error(m.at("outlier_detection"), "only allowed with selection: health-aware");
     }
+  }
+  if (std::optional<YAML::Node> fb = m.take("failover")) {
+    failover_bounds(*fb, m.at("failover"), g.failover);
   }
   m.finish();
   paths.group_ids.push_back(m.at("id"));

@@ -13,13 +13,15 @@ Registry::Registry(unsigned slots)
       origin_ejections(kOriginEjections, slots),
       fault_events(kFaultEvents, slots),
       faults_applied(kFaultsApplied, slots),
+      failover_stopped(kFailoverStopped, slots),
       slots_(slots) {}
 
 std::string Registry::render() const {
   std::string out;
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
-        &origin_failovers, &origin_served, &origin_ejections, &fault_events, &faults_applied}) {
+        &origin_failovers, &origin_served, &origin_ejections, &fault_events, &faults_applied,
+        &failover_stopped}) {
     f->render(out);
   }
   return out;

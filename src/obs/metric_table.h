@@ -44,12 +44,19 @@ inline const FamilySpec kFaultsApplied{
     "Origin attempts that met an injected fault, by origin and fault kind.",
     {"distribution", "origin", "kind"}};
 
+inline const FamilySpec kFailoverStopped{
+    "edgefront_failover_stopped_total",
+    "Requests of a group whose failover was stopped by a bound: attempts, time (the per-request "
+    "budget) or retry_budget.",
+    {"distribution", "group", "reason"}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
-      origin_failovers, origin_served, origin_ejections, fault_events, faults_applied;
+      origin_failovers, origin_served, origin_ejections, fault_events, faults_applied,
+      failover_stopped;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

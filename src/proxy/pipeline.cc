@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "http/error_page.h"
+#include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
 
 namespace edgefront::proxy {
@@ -116,6 +117,28 @@ void record_passive_health(const RuntimeTarget& target, size_t i,
     spdlog::warn("origin {} ejected from group {} for {} ms (ejection #{})", o.config->id,
                  target.group->id, view.ejected_for_ms, view.ejections);
   }
+}
+
+// A listed 429/503 with Retry-After rests the member for that long (at most the group's
+// max_ejection) instead of hammering it; health-aware groups only.
+void honor_retry_after(const RuntimeTarget& target, size_t i, upstream::OriginFetch& fetch,
+                       const upstream::AttemptResult& result) {
+  if (result.outcome != upstream::AttemptOutcome::kResponse ||
+      (result.status != 429 && result.status != 503) || !target.group->failover.honor_retry_after) {
+    return;
+  }
+  const auto& codes = target.group->failover_status_codes;
+  if (std::find(codes.begin(), codes.end(), result.status) == codes.end()) return;
+  std::optional<std::string_view> header = fetch.head().headers.get("Retry-After");
+  if (!header) return;
+  auto wait = upstream::parse_retry_after(*header, std::chrono::system_clock::now());
+  if (!wait || *wait <= config::Duration::zero()) return;
+  *wait = std::min(*wait, target.group->outlier_detection.max_ejection);
+  target.members[i]->health->rest_until(std::chrono::steady_clock::now() + *wait);
+}
+
+config::Duration since(SteadyTime start) {
+  return std::chrono::duration_cast<config::Duration>(std::chrono::steady_clock::now() - start);
 }
 
 const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer_tls) {
@@ -269,12 +292,20 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       target.group && target.group->selection == config::OriginGroup::Selection::kHealthAware;
   std::vector<size_t> order =
       choose_members(target, health_aware, cfg.server.served_by_header, up.attempts);
+  // Bounded failover (groups only): the per-request budget and the retry budget.
+  const config::FailoverBounds* bounds = target.group ? &target.group->failover : nullptr;
+  const SteadyTime started = std::chrono::steady_clock::now();
+  int attempts_made = 0;
 
   for (size_t k = 0; k < order.size(); ++k) {
     const size_t i = order[k];
     const RuntimeOrigin& o = *target.members[i];
     for (int attempt = 1;; ++attempt) {
       o.stats.requests->add(w);
+      ++attempts_made;
+      if (bounds && bounds->retry_budget_percent > 0) {
+        o.retry_budget->record_attempt(std::chrono::steady_clock::now());
+      }
       upstream::AttemptResult result;
       std::unique_ptr<upstream::OriginFetch> fetch;
       upstream::FileResponse file;
@@ -290,6 +321,15 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
           if (fault->applied) fault->applied->add(w);
           fetch->inject(std::move(fault));
         }
+        if (bounds) {
+          config::Duration elapsed = since(started);
+          fetch->set_connect_timeout(upstream::cap_by_remaining(
+              upstream::adapted_connect_timeout(o.config->connection_timeout,
+                                                o.connect_rtt->smoothed(), *bounds),
+              elapsed, *bounds));
+          fetch->set_head_timeout(
+              upstream::cap_by_remaining(o.config->read_timeout, elapsed, *bounds));
+        }
         http::RequestHead origin_request =
             upstream::build_origin_request(viewer_request, origin_path, *o.config,
                                            r.behavior->forwarding, r.viewer, cfg.server.via_name);
@@ -297,6 +337,14 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       }
       count_attempt(o.stats, result, w);
       if (health_aware) record_passive_health(target, i, result, w);
+      if (fetch) {
+        if (auto took = fetch->connect_duration()) {
+          o.connect_rtt->record(*took);
+        } else if (result.outcome == AttemptOutcome::kConnectTimeout) {
+          o.connect_rtt->record_timeout();
+        }
+        if (health_aware) honor_retry_after(target, i, *fetch, result);
+      }
       if (cfg.server.served_by_header) {
         if (!up.attempts.empty()) up.attempts += ", ";
         up.attempts += result.outcome == AttemptOutcome::kResponse
@@ -312,6 +360,24 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       Decision decision = upstream::decide_failover(viewer_request.method, result, ctx);
       // A body streamed from the viewer cannot be sent again.
       if (fetch && fetch->request_body_consumed()) decision = Decision::kDeliver;
+      if (decision != Decision::kDeliver && bounds) {
+        upstream::FailoverStop stop =
+            upstream::failover_budget_check(attempts_made, since(started), *bounds);
+        if (stop == upstream::FailoverStop::kNone && bounds->retry_budget_percent > 0) {
+          const RuntimeOrigin& next =
+              decision == Decision::kRetrySameOrigin ? o : *target.members[order[k + 1]];
+          if (!next.retry_budget->try_retry(std::chrono::steady_clock::now(), *bounds)) {
+            stop = upstream::FailoverStop::kRetryBudget;
+          }
+        }
+        if (stop != upstream::FailoverStop::kNone) {
+          target.failover_stopped[static_cast<size_t>(stop) - 1]->add(w);
+          if (cfg.server.served_by_header) {
+            up.attempts += fmt::format(", stopped={}", upstream::failover_stop_name(stop));
+          }
+          decision = Decision::kDeliver;
+        }
+      }
       if (decision == Decision::kRetrySameOrigin) continue;
       if (decision == Decision::kNextOrigin) {
         if (result.outcome == AttemptOutcome::kResponse) o.stats.failover_statuses->add(w);

@@ -65,6 +65,9 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
     for (const config::OriginGroup& g : d.origin_groups) {
       RuntimeTarget& t = rd.targets[g.id];
       t.group = &g;
+      t.failover_stopped = {registry.failover_stopped.get({d.id, g.id, "attempts"}),
+                            registry.failover_stopped.get({d.id, g.id, "time"}),
+                            registry.failover_stopped.get({d.id, g.id, "retry_budget"})};
       for (const std::string& member : g.member_origin_ids) {
         auto it = by_id.find(member);
         if (it == by_id.end()) {

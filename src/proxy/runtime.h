@@ -12,11 +12,13 @@
 #include "config/config.h"
 #include "obs/metric_table.h"
 #include "routing/router.h"
+#include "upstream/connect_rtt.h"
 #include "upstream/directory_origin.h"
 #include "upstream/fault_table.h"
 #include "upstream/health_checker.h"
 #include "upstream/health_registry.h"
 #include "upstream/origin_connection.h"
+#include "upstream/retry_budget.h"
 
 namespace edgefront::proxy {
 
@@ -39,6 +41,9 @@ struct RuntimeOrigin {
   upstream::OriginEndpoint https_endpoint;
   OriginStats stats;
   upstream::OriginHealth* health = nullptr;  // shared with every worker and the checker
+  // Shared by every worker (bounded failover): measured connect time, retry budget.
+  std::unique_ptr<upstream::ConnectRtt> connect_rtt = std::make_unique<upstream::ConnectRtt>();
+  std::unique_ptr<upstream::RetryBudget> retry_budget = std::make_unique<upstream::RetryBudget>();
 };
 
 // What a cache behavior targets: one origin, or an origin group's members in order.
@@ -46,6 +51,8 @@ struct RuntimeTarget {
   const config::OriginGroup* group = nullptr;
   std::vector<const RuntimeOrigin*> members;
   std::vector<obs::Counter*> failovers_from;  // parallel to members
+  // Requests whose failover a bound stopped: attempts, time, retry budget (groups only).
+  std::array<obs::Counter*, 3> failover_stopped{};
 };
 
 struct RuntimeDistribution {

@@ -20,7 +20,9 @@ OriginFetch::OriginFetch(ConnectionPool& pool, const config::Origin& origin,
     : pool_(pool),
       origin_(origin),
       endpoint_(std::move(endpoint)),
-      pool_key_(endpoint_.pool_key()) {}
+      pool_key_(endpoint_.pool_key()),
+      connect_timeout_(origin.connection_timeout),
+      head_timeout_(origin.read_timeout) {}
 
 OriginFetch::~OriginFetch() {
   if (conn_) conn_->stream().close();
@@ -45,7 +47,8 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     socket.cancel(ignored);
     resolver.cancel();
   });
-  deadline.expires_after(origin_.connection_timeout);
+  deadline.expires_after(connect_timeout_);
+  const SteadyTime connect_start = std::chrono::steady_clock::now();
 
   std::error_code ec;
   asio::ip::address literal = asio::ip::make_address(endpoint_.host, ec);
@@ -68,6 +71,8 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
                    fmt::format("connect to {}:{} {}", endpoint_.host, endpoint_.port,
                                timed_out ? "timed out" : ec.message()));
   }
+  connect_duration_ = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - connect_start);
   socket.set_option(net::tcp::no_delay(true), ec);
 
   if (!endpoint_.tls) {
@@ -219,10 +224,10 @@ net::awaitable<AttemptResult> OriginFetch::read_head(bool is_head_request) {
       }
     }
     std::error_code ec;
-    size_t n = co_await c.read_more(origin_.read_timeout, ec);
+    size_t n = co_await c.read_more(head_timeout_, ec);
     if (is_timeout(ec)) {
       co_return fail(AttemptOutcome::kReadTimeout,
-                     fmt::format("no response within {} ms", origin_.read_timeout.count()));
+                     fmt::format("no response within {} ms", head_timeout_.count()));
     }
     if (ec || n == 0) {
       co_return fail(got_bytes ? AttemptOutcome::kBadResponse : AttemptOutcome::kOriginClosed,

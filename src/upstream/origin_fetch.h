@@ -44,6 +44,12 @@ class OriginFetch {
   const std::optional<Error>& viewer_error() const { return viewer_error_; }
   // Makes this exchange fail as `fault` says (admin fault injection); call before start().
   void inject(FaultRef fault) { fault_ = std::move(fault); }
+  // Per-attempt timeouts narrower than the origin's (adaptive connect timeout, what is left
+  // of a request's failover budget); call before start().
+  void set_connect_timeout(config::Duration d) { connect_timeout_ = d; }
+  void set_head_timeout(config::Duration d) { head_timeout_ = d; }
+  // How long the TCP connect took, if this attempt opened a new connection.
+  std::optional<std::chrono::microseconds> connect_duration() const { return connect_duration_; }
 
  private:
   net::awaitable<AttemptResult> connect();
@@ -66,6 +72,9 @@ class OriginFetch {
   size_t next_span_ = 0;
   bool body_consumed_ = false;
   std::optional<Error> viewer_error_;
+  config::Duration connect_timeout_;
+  config::Duration head_timeout_;
+  std::optional<std::chrono::microseconds> connect_duration_;
   FaultRef fault_;
   std::optional<http::ResponseHead> synthetic_head_;  // kStatus faults: no connection
   std::string synthetic_body_;

@@ -25,7 +25,7 @@ net::awaitable<std::optional<AttemptResult>> OriginFetch::fault_before_connect()
   }
   if (fault_->spec.kind == FaultKind::kBlackhole) {
     // The SYN goes unanswered: nothing happens until ConnectionTimeout.
-    co_await pause_for(origin_.connection_timeout);
+    co_await pause_for(connect_timeout_);
     co_return fail(AttemptOutcome::kConnectTimeout,
                    fmt::format("connect to {}:{} timed out (injected black hole #{})",
                                endpoint_.host, endpoint_.port, fault_->id));
@@ -36,15 +36,15 @@ net::awaitable<std::optional<AttemptResult>> OriginFetch::fault_before_connect()
 net::awaitable<std::optional<AttemptResult>> OriginFetch::fault_before_head() {
   if (!fault_ || fault_->spec.kind != FaultKind::kDelay) co_return std::nullopt;
   config::Duration delay(fault_->spec.delay_ms);
-  if (delay < origin_.read_timeout) {
+  if (delay < head_timeout_) {
     co_await pause_for(delay);
     co_return std::nullopt;
   }
   // A head later than OriginReadTimeout is a read timeout, as from a slow origin.
-  co_await pause_for(origin_.read_timeout);
+  co_await pause_for(head_timeout_);
   co_return fail(AttemptOutcome::kReadTimeout,
                  fmt::format("no response within {} ms (injected delay of {} ms, fault #{})",
-                             origin_.read_timeout.count(), delay.count(), fault_->id));
+                             head_timeout_.count(), delay.count(), fault_->id));
 }
 
 AttemptResult OriginFetch::synthesize_status() {
