@@ -14,6 +14,8 @@ Registry::Registry(unsigned slots)
       fault_events(kFaultEvents, slots),
       faults_applied(kFaultsApplied, slots),
       failover_stopped(kFailoverStopped, slots),
+      attempts_per_request(kAttemptsPerRequest, slots),
+      time_to_failover(kTimeToFailover, slots),
       slots_(slots) {}
 
 std::string Registry::render() const {
@@ -24,6 +26,8 @@ std::string Registry::render() const {
         &failover_stopped}) {
     f->render(out);
   }
+  attempts_per_request.render(out);
+  time_to_failover.render(out);
   return out;
 }
 

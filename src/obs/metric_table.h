@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "obs/histogram.h"
 #include "obs/metrics.h"
 
 namespace edgefront::obs {
@@ -50,6 +51,18 @@ inline const FamilySpec kFailoverStopped{
     "budget) or retry_budget.",
     {"distribution", "group", "reason"}};
 
+inline const HistogramSpec kAttemptsPerRequest{
+    "edgefront_origin_attempts_per_request",
+    "Origin attempts one viewer request took (retries and failovers included), by target.",
+    {"distribution", "target"},
+    {1, 2, 3, 4, 5, 6, 8, 10}};
+inline const HistogramSpec kTimeToFailover{
+    "edgefront_time_to_failover_seconds",
+    "For requests that failed over: time from their first attempt to the start of the attempt "
+    "on the member that answered last.",
+    {"distribution", "group"},
+    {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
@@ -57,6 +70,7 @@ class Registry {
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
       origin_failovers, origin_served, origin_ejections, fault_events, faults_applied,
       failover_stopped;
+  HistogramFamily attempts_per_request, time_to_failover;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

@@ -137,6 +137,23 @@ void honor_retry_after(const RuntimeTarget& target, size_t i, upstream::OriginFe
   target.members[i]->health->rest_until(std::chrono::steady_clock::now() + *wait);
 }
 
+// Records, when a fetch ends (whichever way it returns), how many attempts it took and, if
+// it failed over, how long the failed members cost before the last one was tried.
+struct FetchObservation {
+  const RuntimeTarget& target;
+  unsigned worker;
+  const int& attempts_made;
+  SteadyTime started;
+  const std::optional<SteadyTime>& failed_over_at;
+  ~FetchObservation() {
+    if (target.attempts && attempts_made > 0) target.attempts->observe(worker, attempts_made);
+    if (target.time_to_failover && failed_over_at) {
+      target.time_to_failover->observe(
+          worker, std::chrono::duration<double>(*failed_over_at - started).count());
+    }
+  }
+};
+
 config::Duration since(SteadyTime start) {
   return std::chrono::duration_cast<config::Duration>(std::chrono::steady_clock::now() - start);
 }
@@ -296,6 +313,8 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
   const config::FailoverBounds* bounds = target.group ? &target.group->failover : nullptr;
   const SteadyTime started = std::chrono::steady_clock::now();
   int attempts_made = 0;
+  std::optional<SteadyTime> failed_over_at;
+  FetchObservation observation{target, w, attempts_made, started, failed_over_at};
 
   for (size_t k = 0; k < order.size(); ++k) {
     const size_t i = order[k];
@@ -382,6 +401,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       if (decision == Decision::kNextOrigin) {
         if (result.outcome == AttemptOutcome::kResponse) o.stats.failover_statuses->add(w);
         target.failovers_from[i]->add(w);
+        failed_over_at = std::chrono::steady_clock::now();
         break;
       }
       if (fetch && fetch->viewer_error()) {

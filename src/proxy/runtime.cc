@@ -60,6 +60,7 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       RuntimeTarget& single = rd.targets[o.id];
       single.members.push_back(ro.get());
       single.failovers_from.push_back(nullptr);
+      single.attempts = registry.attempts_per_request.get({d.id, o.id});
       rd.origins.push_back(std::move(ro));
     }
     for (const config::OriginGroup& g : d.origin_groups) {
@@ -68,6 +69,8 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       t.failover_stopped = {registry.failover_stopped.get({d.id, g.id, "attempts"}),
                             registry.failover_stopped.get({d.id, g.id, "time"}),
                             registry.failover_stopped.get({d.id, g.id, "retry_budget"})};
+      t.attempts = registry.attempts_per_request.get({d.id, g.id});
+      t.time_to_failover = registry.time_to_failover.get({d.id, g.id});
       for (const std::string& member : g.member_origin_ids) {
         auto it = by_id.find(member);
         if (it == by_id.end()) {

@@ -60,6 +60,25 @@ std::string render_health_gauges(const proxy::Runtime& rt) {
   return out;
 }
 
+// A group's failover figures for GET /origins: attempts per request and time to failover
+// (bucket bounds: the Prometheus histograms hold the detail).
+std::string failover_summary(const proxy::RuntimeTarget& t) {
+  obs::HistogramSnapshot attempts = t.attempts ? t.attempts->snapshot() : obs::HistogramSnapshot{};
+  obs::HistogramSnapshot ttf =
+      t.time_to_failover ? t.time_to_failover->snapshot() : obs::HistogramSnapshot{};
+  auto mean = [](const obs::HistogramSnapshot& h, double scale) {
+    return h.count ? h.sum * scale / static_cast<double>(h.count) : 0.0;
+  };
+  uint64_t stopped = 0;
+  for (obs::Counter* c : t.failover_stopped) stopped += c ? c->value() : 0;
+  return fmt::format(
+      ",\"requests\":{},\"attempts_per_request\":{{\"mean\":{:.3f},\"p99_le\":{}}},"
+      "\"failed_over\":{},\"failover_stopped\":{},"
+      "\"time_to_failover_ms\":{{\"mean\":{:.3f},\"p50_le\":{},\"p99_le\":{}}}",
+      attempts.count, mean(attempts, 1), attempts.quantile_bound(0.99), ttf.count, stopped,
+      mean(ttf, 1000), ttf.quantile_bound(0.5) * 1000, ttf.quantile_bound(0.99) * 1000);
+}
+
 // GET /origins: every origin's health and counters, and every group's members and mode.
 std::string render_origins(const proxy::Runtime& rt) {
   SteadyTime now = std::chrono::steady_clock::now();
@@ -106,7 +125,9 @@ std::string render_origins(const proxy::Runtime& rt) {
         out += fmt::format("{{\"origin\":{},\"failovers_from\":{}}}",
                            json_string(g.member_origin_ids[i]), failovers);
       }
-      out += "]}";
+      out += "]";
+      if (t != d.targets.end()) out += failover_summary(t->second);
+      out += "}";
     }
     out += "]}";
   }
