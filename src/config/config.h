@@ -65,6 +65,8 @@ struct Origin {
   Duration keepalive_timeout = 5s;         // idle pooled connection lifetime
   bool forward_viewer_host = false;        // send the viewer's Host instead of domain_name
   HealthCheck health_check;
+  // Circuit breaking: requests in flight to this origin across all workers; 0 = no limit.
+  int max_concurrent_requests = 0;
 
   bool is_directory() const { return !directory.empty(); }
 };
@@ -88,12 +90,23 @@ struct OriginGroup {
   // so a dead primary costs nothing; it is used again once healthy (failback).
   // kCloudFront: stateless, every request starts at the primary, exactly as CloudFront.
   enum class Selection { kHealthAware, kCloudFront };
+  // kPriority: members in list order (failover). The others spread requests over the
+  // available members (active-active) and fail over to the rest on failure.
+  enum class LoadBalancing {
+    kPriority,
+    kWeightedRoundRobin,
+    kLeastRequest,
+    kConsistentHash,
+    kEwma
+  };
   std::string id;
   std::vector<int> failover_status_codes;
   std::vector<std::string> member_origin_ids;  // first = primary, in failover order
   Selection selection = Selection::kHealthAware;
   OutlierDetection outlier_detection;
   FailoverBounds failover;
+  LoadBalancing load_balancing = LoadBalancing::kPriority;
+  std::vector<int> weights;  // parallel to member_origin_ids; 1 unless given
 };
 
 // What of the viewer request goes to the origin (legacy ForwardedValues semantics).

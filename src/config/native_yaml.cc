@@ -31,7 +31,7 @@ constexpr std::string_view kListenReason =
 constexpr std::string_view kDomainOnly[] = {
     "http_port",         "https_port",          "protocol_policy",    "ssl_protocols",
     "custom_headers",    "connection_attempts", "connection_timeout", "read_timeout",
-    "keepalive_timeout", "forward_viewer_host", "health_check"};
+    "keepalive_timeout", "forward_viewer_host", "health_check",       "max_concurrent_requests"};
 
 // Route 53's limits on a health check's ResourcePath and search string.
 constexpr size_t kMaxHealthCheckText = 255;
@@ -415,6 +415,9 @@ void NativeLoader::domain_fields(MapReader& m, Origin& o) {
   if (std::optional<YAML::Node> hc = m.take("health_check")) {
     health_check(*hc, m.at("health_check"), o.health_check);
   }
+  if (auto n = m.integer("max_concurrent_requests", 1, 1000000)) {
+    o.max_concurrent_requests = static_cast<int>(*n);
+  }
 }
 
 // The block's presence turns the check on; `enabled: false` keeps it written down but off.
@@ -626,6 +629,27 @@ void NativeLoader::origin_group(const YAML::Node& node, const FieldPath& path, D
   }
   if (std::optional<YAML::Node> fb = m.take("failover")) {
     failover_bounds(*fb, m.at("failover"), g.failover);
+  }
+  if (auto lb = m.choice("load_balancing", {"priority", "weighted_round_robin", "least_request",
+                                            "consistent_hash", "ewma"})) {
+    g.load_balancing = static_cast<OriginGroup::LoadBalancing>(*lb);
+    if (g.selection == OriginGroup::Selection::kCloudFront && *lb != 0) {
+      problems_.error(m.at("load_balancing"), "only allowed with selection: health-aware");
+    }
+  }
+  g.weights.assign(g.member_origin_ids.size(), 1);
+  if (std::optional<YAML::Node> weights = m.take("weights")) {
+    MapReader wm(*weights, m.at("weights"), kNative, problems_);
+    for (const std::string& id : wm.keys()) {
+      auto member = std::find(g.member_origin_ids.begin(), g.member_origin_ids.end(), id);
+      if (member == g.member_origin_ids.end()) {
+        wm.take(id);
+        problems_.error(wm.at(id), "not a member of this group");
+      } else if (auto w = wm.integer(id, 1, 1000)) {
+        g.weights[static_cast<size_t>(member - g.member_origin_ids.begin())] = static_cast<int>(*w);
+      }
+    }
+    wm.finish();
   }
   m.finish();
   paths.group_ids.push_back(m.at("id"));

@@ -22,7 +22,7 @@ inline const FamilySpec kOriginResponses{"edgefront_origin_responses_total",
 inline const FamilySpec kOriginErrors{
     "edgefront_origin_errors_total",
     "Failed origin attempts by kind: connect, timeout, closed, bad_response, status (a status "
-    "listed as a failover criterion).",
+    "listed as a failover criterion), at_limit (not sent: max_concurrent_requests reached).",
     {"distribution", "origin", "kind"}};
 inline const FamilySpec kOriginFailovers{"edgefront_origin_failovers_total",
                                          "Requests moved from an origin to the next group member.",

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <random>
 
 #include "http/error_page.h"
 #include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
+#include "upstream/load_balancer.h"
 
 namespace edgefront::proxy {
 
@@ -74,7 +76,8 @@ void log_origin_failure(const std::string& origin_id, std::string_view what) {
 // primary costs a request nothing; when every member is down, all are tried in order anyway
 // (failing fast is no better than trying). CloudFront mode always tries in order.
 std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_aware,
-                                   bool note_skipped, std::string& attempts) {
+                                   bool note_skipped, std::string& attempts,
+                                   std::string_view lb_key) {
   std::vector<size_t> order;
   order.reserve(target.members.size());
   SteadyTime now = std::chrono::steady_clock::now();
@@ -89,8 +92,33 @@ std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_awar
   if (order.empty()) {
     for (size_t i = 0; i < target.members.size(); ++i) order.push_back(i);
   }
+  // Active-active: the balancer picks who goes first among the available members; the others
+  // stay in list order behind it for failover.
+  const auto mode =
+      target.group ? target.group->load_balancing : config::OriginGroup::LoadBalancing::kPriority;
+  if (mode != config::OriginGroup::LoadBalancing::kPriority && order.size() > 1) {
+    std::vector<upstream::LbMember> candidates(order.size());
+    const std::vector<int>& weights = target.group->weights;
+    for (size_t j = 0; j < order.size(); ++j) {
+      const RuntimeOrigin& o = *target.members[order[j]];
+      candidates[j] = {o.config->id, true, order[j] < weights.size() ? weights[order[j]] : 1,
+                       o.in_flight->current(), o.latency->microseconds()};
+    }
+    thread_local std::minstd_rand random(std::random_device{}());
+    std::optional<size_t> first = upstream::pick_member(
+        mode, candidates, lb_key, target.round_robin->fetch_add(1, std::memory_order_relaxed),
+        random(), random());
+    if (first && *first > 0) {
+      std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(*first),
+                  order.begin() + static_cast<std::ptrdiff_t>(*first) + 1);
+    }
+  }
   return order;
 }
+
+// What consistent hashing keys on: the path and query for now. When the cache lands this
+// becomes the cache key, so a shield sees the same objects from every edge.
+std::string_view load_balancing_key(const http::RequestHead& request) { return request.target; }
 
 // Passive health: transport failures and 5xx statuses listed as failover criteria count
 // against the member; enough in a row eject it (within the group's cap on ejected members).
@@ -307,8 +335,8 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
   Upstreamed up;
   const bool health_aware =
       target.group && target.group->selection == config::OriginGroup::Selection::kHealthAware;
-  std::vector<size_t> order =
-      choose_members(target, health_aware, cfg.server.served_by_header, up.attempts);
+  std::vector<size_t> order = choose_members(target, health_aware, cfg.server.served_by_header,
+                                             up.attempts, load_balancing_key(viewer_request));
   // Bounded failover (groups only): the per-request budget and the retry budget.
   const config::FailoverBounds* bounds = target.group ? &target.group->failover : nullptr;
   const SteadyTime started = std::chrono::steady_clock::now();
@@ -320,6 +348,24 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
     const size_t i = order[k];
     const RuntimeOrigin& o = *target.members[i];
     for (int attempt = 1;; ++attempt) {
+      // Circuit breaking: an origin at max_concurrent_requests is passed over, not tried.
+      upstream::InflightSlot slot;
+      if (!o.directory) {
+        slot = upstream::InflightSlot::acquire(*o.in_flight, o.config->max_concurrent_requests);
+        if (!slot) {
+          o.at_limit->add(w);
+          if (cfg.server.served_by_header) {
+            if (!up.attempts.empty()) up.attempts += ", ";
+            up.attempts += fmt::format("{}=at-limit", o.config->id);
+          }
+          if (k + 1 < order.size()) break;
+          up.kind = Upstreamed::Kind::kFailure;
+          up.status = 503;
+          up.failure_reason = fmt::format("Origin {} is at its limit of {} concurrent requests.",
+                                          o.config->id, o.config->max_concurrent_requests);
+          co_return up;
+        }
+      }
       o.stats.requests->add(w);
       ++attempts_made;
       if (bounds && bounds->retry_budget_percent > 0) {
@@ -352,7 +398,13 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         http::RequestHead origin_request =
             upstream::build_origin_request(viewer_request, origin_path, *o.config,
                                            r.behavior->forwarding, r.viewer, cfg.server.via_name);
+        fetch->hold(std::move(slot));
+        const SteadyTime attempt_start = std::chrono::steady_clock::now();
         result = co_await fetch->start(origin_request, r.body);
+        if (result.outcome == AttemptOutcome::kResponse) {
+          o.latency->record(std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::steady_clock::now() - attempt_start));
+        }
       }
       count_attempt(o.stats, result, w);
       if (health_aware) record_passive_health(target, i, result, w);

@@ -56,6 +56,7 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       ro->https_endpoint = upstream::OriginEndpoint{o.domain_name, o.https_port, true};
       ro->stats = make_origin_stats(registry, d.id, o.id);
       ro->health = health.get(d.id, o.id);
+      ro->at_limit = registry.origin_errors.get({d.id, o.id, "at_limit"});
       by_id[o.id] = ro.get();
       RuntimeTarget& single = rd.targets[o.id];
       single.members.push_back(ro.get());

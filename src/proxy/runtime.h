@@ -17,6 +17,8 @@
 #include "upstream/fault_table.h"
 #include "upstream/health_checker.h"
 #include "upstream/health_registry.h"
+#include "upstream/inflight.h"
+#include "upstream/latency_ewma.h"
 #include "upstream/origin_connection.h"
 #include "upstream/retry_budget.h"
 
@@ -44,6 +46,11 @@ struct RuntimeOrigin {
   // Shared by every worker (bounded failover): measured connect time, retry budget.
   std::unique_ptr<upstream::ConnectRtt> connect_rtt = std::make_unique<upstream::ConnectRtt>();
   std::unique_ptr<upstream::RetryBudget> retry_budget = std::make_unique<upstream::RetryBudget>();
+  // Active-active and circuit breaking: requests in flight, smoothed response time.
+  std::unique_ptr<upstream::InflightCounter> in_flight =
+      std::make_unique<upstream::InflightCounter>();
+  std::unique_ptr<upstream::LatencyEwma> latency = std::make_unique<upstream::LatencyEwma>();
+  obs::Counter* at_limit = nullptr;  // attempts refused by max_concurrent_requests
 };
 
 // What a cache behavior targets: one origin, or an origin group's members in order.
@@ -55,6 +62,8 @@ struct RuntimeTarget {
   std::array<obs::Counter*, 3> failover_stopped{};
   obs::Histogram* attempts = nullptr;          // attempts per request
   obs::Histogram* time_to_failover = nullptr;  // groups only
+  // Weighted round robin's shared ticket.
+  std::unique_ptr<std::atomic<uint64_t>> round_robin = std::make_unique<std::atomic<uint64_t>>(0);
 };
 
 struct RuntimeDistribution {

@@ -13,6 +13,7 @@
 #include "upstream/connection_pool.h"
 #include "upstream/failover_policy.h"
 #include "upstream/fault_table.h"
+#include "upstream/inflight.h"
 
 namespace edgefront::upstream {
 
@@ -44,6 +45,8 @@ class OriginFetch {
   const std::optional<Error>& viewer_error() const { return viewer_error_; }
   // Makes this exchange fail as `fault` says (admin fault injection); call before start().
   void inject(FaultRef fault) { fault_ = std::move(fault); }
+  // Keeps the origin's in-flight slot for as long as this exchange lives.
+  void hold(InflightSlot slot) { inflight_ = std::move(slot); }
   // Per-attempt timeouts narrower than the origin's (adaptive connect timeout, what is left
   // of a request's failover budget); call before start().
   void set_connect_timeout(config::Duration d) { connect_timeout_ = d; }
@@ -76,6 +79,7 @@ class OriginFetch {
   config::Duration head_timeout_;
   std::optional<std::chrono::microseconds> connect_duration_;
   FaultRef fault_;
+  InflightSlot inflight_;
   std::optional<http::ResponseHead> synthetic_head_;  // kStatus faults: no connection
   std::string synthetic_body_;
   bool synthetic_body_sent_ = false;

@@ -96,3 +96,55 @@ TEST(FailoverBoundsConfig, BadInputsNameTheField) {
 
 }  // namespace
 }  // namespace edgefront::config
+
+namespace edgefront::config {
+namespace {
+
+TEST(LoadBalancingConfig, ModesWeightsAndLimits) {
+  std::string text =
+      "distributions:\n"
+      "  - origins:\n"
+      "      - {id: a, domain_name: 127.0.0.1, max_concurrent_requests: 100}\n"
+      "      - {id: b, domain_name: 127.0.0.2}\n"
+      "    origin_groups:\n"
+      "      - {id: g, members: [a, b], failover_status_codes: [503],\n"
+      "         load_balancing: weighted_round_robin, weights: {b: 3}}\n"
+      "    default_cache_behavior: {target_origin_id: g}\n";
+  LoadResult r = load_config_text(text, kExamples + "/inline.yaml");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
+  const OriginGroup& g = r.config.distributions[0].origin_groups[0];
+  EXPECT_EQ(g.load_balancing, OriginGroup::LoadBalancing::kWeightedRoundRobin);
+  EXPECT_EQ(g.weights, (std::vector<int>{1, 3}));
+  EXPECT_EQ(r.config.distributions[0].origins[0].max_concurrent_requests, 100);
+  EXPECT_EQ(r.config.distributions[0].origins[1].max_concurrent_requests, 0);
+}
+
+TEST(LoadBalancingConfig, Errors) {
+  auto load_group = [](const std::string& extra) {
+    return load_config_text(
+        "distributions:\n"
+        "  - origins:\n"
+        "      - {id: a, domain_name: 127.0.0.1}\n"
+        "      - {id: b, domain_name: 127.0.0.2}\n"
+        "    origin_groups:\n"
+        "      - {id: g, members: [a, b], failover_status_codes: [503], " +
+            extra +
+            "}\n"
+            "    default_cache_behavior: {target_origin_id: g}\n",
+        kExamples + "/inline.yaml");
+  };
+  const std::string p = "distributions[0].origin_groups[0]";
+  EXPECT_EQ(load_group("weights: {c: 2}").problems.errors,
+            std::vector<std::string>{p + ".weights.c: not a member of this group"});
+  EXPECT_EQ(load_group("weights: {a: 0}").problems.errors,
+            std::vector<std::string>{p + ".weights.a: expected integer 1-1000"});
+  EXPECT_EQ(
+      load_group("selection: cloudfront, load_balancing: least_request").problems.errors,
+      std::vector<std::string>{p + ".load_balancing: only allowed with selection: health-aware"});
+  LoadResult bad_mode = load_group("load_balancing: random");
+  ASSERT_EQ(bad_mode.problems.errors.size(), 1u);
+  EXPECT_NE(bad_mode.problems.errors[0].find(p + ".load_balancing"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgefront::config
