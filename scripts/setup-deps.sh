@@ -5,8 +5,7 @@ set -euo pipefail
 mode=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       node-llhttp libasio-dev libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-      libxxhash-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev
-      nlohmann-json3-dev)
+      libxxhash-dev libjemalloc-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev)
 case "$mode" in
   test) pkgs+=(python3 python3-pytest curl openssl) ;;
   bench) pkgs+=(python3 curl nginx-light varnish trafficserver wrk nghttp2-client gnuplot-nox

@@ -65,8 +65,24 @@ struct Origin {
   Duration keepalive_timeout = 5s;         // idle pooled connection lifetime
   bool forward_viewer_host = false;        // send the viewer's Host instead of domain_name
   HealthCheck health_check;
+  // Circuit breaking: requests in flight to this origin across all workers; 0 = no limit.
+  int max_concurrent_requests = 0;
 
   bool is_directory() const { return !directory.empty(); }
+};
+
+// Bounds on how much one request may spend failing over, and on how much retrying a group
+// may add to an origin's load (native only; everything off by default, as CloudFront).
+struct FailoverBounds {
+  int max_attempts = 0;            // attempts per request across members and retries; 0: no cap
+  Duration max_time{0};            // wall time per request across attempts; 0: no cap
+  bool adaptive_connect = false;   // connect timeout from the measured connect time
+  Duration connect_floor = 100ms;  // lowest adapted connect timeout
+  int connect_multiplier = 4;      // adapted timeout = multiplier x smoothed connect time
+  int retry_budget_percent = 0;    // retries <= this share of an origin's requests; 0: off
+  int retry_budget_min = 3;        // retries always allowed per window (low traffic)
+  Duration retry_budget_window = 10s;
+  bool honor_retry_after = true;  // a listed 429/503 with Retry-After rests that member
 };
 
 struct OriginGroup {
@@ -74,11 +90,23 @@ struct OriginGroup {
   // so a dead primary costs nothing; it is used again once healthy (failback).
   // kCloudFront: stateless, every request starts at the primary, exactly as CloudFront.
   enum class Selection { kHealthAware, kCloudFront };
+  // kPriority: members in list order (failover). The others spread requests over the
+  // available members (active-active) and fail over to the rest on failure.
+  enum class LoadBalancing {
+    kPriority,
+    kWeightedRoundRobin,
+    kLeastRequest,
+    kConsistentHash,
+    kEwma
+  };
   std::string id;
   std::vector<int> failover_status_codes;
   std::vector<std::string> member_origin_ids;  // first = primary, in failover order
   Selection selection = Selection::kHealthAware;
   OutlierDetection outlier_detection;
+  FailoverBounds failover;
+  LoadBalancing load_balancing = LoadBalancing::kPriority;
+  std::vector<int> weights;  // parallel to member_origin_ids; 1 unless given
 };
 
 // What of the viewer request goes to the origin (legacy ForwardedValues semantics).

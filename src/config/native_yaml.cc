@@ -34,7 +34,7 @@ constexpr std::string_view kListenReason =
 constexpr std::string_view kDomainOnly[] = {
     "http_port",         "https_port",          "protocol_policy",    "ssl_protocols",
     "custom_headers",    "connection_attempts", "connection_timeout", "read_timeout",
-    "keepalive_timeout", "forward_viewer_host", "health_check"};
+    "keepalive_timeout", "forward_viewer_host", "health_check",       "max_concurrent_requests"};
 
 // Route 53's limits on a health check's ResourcePath and search string.
 constexpr size_t kMaxHealthCheckText = 255;
@@ -87,6 +87,7 @@ class NativeLoader {
   void domain_fields(MapReader& m, Origin& o);
   void health_check(const YAML::Node& node, const FieldPath& path, HealthCheck& hc);
   void outlier_detection(const YAML::Node& node, const FieldPath& path, OutlierDetection& od);
+  void failover_bounds(const YAML::Node& node, const FieldPath& path, FailoverBounds& fb);
   std::optional<std::string> directory(const std::string& dir, const FieldPath& path);
   void origin_group(const YAML::Node& node, const FieldPath& path, Distribution& d,
                     DistributionPaths& paths);
@@ -446,6 +447,9 @@ void NativeLoader::domain_fields(MapReader& m, Origin& o) {
   if (std::optional<YAML::Node> hc = m.take("health_check")) {
     health_check(*hc, m.at("health_check"), o.health_check);
   }
+  if (auto n = m.integer("max_concurrent_requests", 1, 1000000)) {
+    o.max_concurrent_requests = static_cast<int>(*n);
+  }
 }
 
 // The block's presence turns the check on; `enabled: false` keeps it written down but off.
@@ -555,6 +559,40 @@ void NativeLoader::outlier_detection(const YAML::Node& node, const FieldPath& pa
   m.finish();
 }
 
+// origin_groups[].failover: per-request budget, adaptive connect timeout, retry budget.
+void NativeLoader::failover_bounds(const YAML::Node& node, const FieldPath& path,
+                                   FailoverBounds& fb) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (auto n = m.integer("max_attempts", 1, 100)) fb.max_attempts = static_cast<int>(*n);
+  if (auto d = m.duration("max_time", 10ms, std::chrono::hours(1))) fb.max_time = *d;
+  if (std::optional<YAML::Node> ac = m.take("adaptive_connect_timeout")) {
+    MapReader a(*ac, m.at("adaptive_connect_timeout"), kNative, problems_);
+    if (a.is_map()) {
+      fb.adaptive_connect = true;
+      if (std::optional<bool> on = a.boolean("enabled")) fb.adaptive_connect = *on;
+      if (auto d = a.duration("floor", 1ms, 60s)) fb.connect_floor = *d;
+      if (auto n = a.integer("multiplier", 1, 100)) fb.connect_multiplier = static_cast<int>(*n);
+      a.finish();
+    }
+  }
+  if (std::optional<YAML::Node> rb = m.take("retry_budget")) {
+    MapReader r(*rb, m.at("retry_budget"), kNative, problems_);
+    if (r.is_map()) {
+      if (auto n = r.integer("percent", 1, 100, MapReader::kRequired)) {
+        fb.retry_budget_percent = static_cast<int>(*n);
+      }
+      if (auto n = r.integer("min_retries", 0, 1000000)) {
+        fb.retry_budget_min = static_cast<int>(*n);
+      }
+      if (auto d = r.duration("window", 1s, 60s)) fb.retry_budget_window = *d;
+      r.finish();
+    }
+  }
+  if (std::optional<bool> ra = m.boolean("honor_retry_after")) fb.honor_retry_after = *ra;
+  m.finish();
+}
+
 std::optional<std::string> NativeLoader::directory(const std::string& dir, const FieldPath& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -620,6 +658,30 @@ void NativeLoader::origin_group(const YAML::Node& node, const FieldPath& path, D
     if (g.selection == OriginGroup::Selection::kCloudFront && g.outlier_detection.enabled) {
       problems_.error(m.at("outlier_detection"), "only allowed with selection: health-aware");
     }
+  }
+  if (std::optional<YAML::Node> fb = m.take("failover")) {
+    failover_bounds(*fb, m.at("failover"), g.failover);
+  }
+  if (auto lb = m.choice("load_balancing", {"priority", "weighted_round_robin", "least_request",
+                                            "consistent_hash", "ewma"})) {
+    g.load_balancing = static_cast<OriginGroup::LoadBalancing>(*lb);
+    if (g.selection == OriginGroup::Selection::kCloudFront && *lb != 0) {
+      problems_.error(m.at("load_balancing"), "only allowed with selection: health-aware");
+    }
+  }
+  g.weights.assign(g.member_origin_ids.size(), 1);
+  if (std::optional<YAML::Node> weights = m.take("weights")) {
+    MapReader wm(*weights, m.at("weights"), kNative, problems_);
+    for (const std::string& id : wm.keys()) {
+      auto member = std::find(g.member_origin_ids.begin(), g.member_origin_ids.end(), id);
+      if (member == g.member_origin_ids.end()) {
+        wm.take(id);
+        problems_.error(wm.at(id), "not a member of this group");
+      } else if (auto w = wm.integer(id, 1, 1000)) {
+        g.weights[static_cast<size_t>(member - g.member_origin_ids.begin())] = static_cast<int>(*w);
+      }
+    }
+    wm.finish();
   }
   m.finish();
   paths.group_ids.push_back(m.at("id"));

@@ -12,15 +12,23 @@ Registry::Registry(unsigned slots)
       origin_served(kOriginServed, slots),
       origin_ejections(kOriginEjections, slots),
       cache_lookups(kCacheLookups, slots),
+      fault_events(kFaultEvents, slots),
+      faults_applied(kFaultsApplied, slots),
+      failover_stopped(kFailoverStopped, slots),
+      attempts_per_request(kAttemptsPerRequest, slots),
+      time_to_failover(kTimeToFailover, slots),
       slots_(slots) {}
 
 std::string Registry::render() const {
   std::string out;
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
-        &origin_failovers, &origin_served, &origin_ejections, &cache_lookups}) {
+        &origin_failovers, &origin_served, &origin_ejections, &cache_lookups, &fault_events,
+        &faults_applied, &failover_stopped}) {
     f->render(out);
   }
+  attempts_per_request.render(out);
+  time_to_failover.render(out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "obs/histogram.h"
 #include "obs/metrics.h"
 
 namespace edgefront::obs {
@@ -21,7 +22,7 @@ inline const FamilySpec kOriginResponses{"edgefront_origin_responses_total",
 inline const FamilySpec kOriginErrors{
     "edgefront_origin_errors_total",
     "Failed origin attempts by kind: connect, timeout, closed, bad_response, status (a status "
-    "listed as a failover criterion).",
+    "listed as a failover criterion), at_limit (not sent: max_concurrent_requests reached).",
     {"distribution", "origin", "kind"}};
 inline const FamilySpec kOriginFailovers{"edgefront_origin_failovers_total",
                                          "Requests moved from an origin to the next group member.",
@@ -42,12 +43,41 @@ inline const FamilySpec kCacheLookups{
     "(revalidated with a 304), miss, pass (the response could not be stored).",
     {"result"}};
 
+inline const FamilySpec kFaultEvents{
+    "edgefront_faults_total",
+    "Origin faults injected and removed through the admin API, by event (injected, removed).",
+    {"event"}};
+inline const FamilySpec kFaultsApplied{
+    "edgefront_fault_applied_total",
+    "Origin attempts that met an injected fault, by origin and fault kind.",
+    {"distribution", "origin", "kind"}};
+
+inline const FamilySpec kFailoverStopped{
+    "edgefront_failover_stopped_total",
+    "Requests of a group whose failover was stopped by a bound: attempts, time (the per-request "
+    "budget) or retry_budget.",
+    {"distribution", "group", "reason"}};
+
+inline const HistogramSpec kAttemptsPerRequest{
+    "edgefront_origin_attempts_per_request",
+    "Origin attempts one viewer request took (retries and failovers included), by target.",
+    {"distribution", "target"},
+    {1, 2, 3, 4, 5, 6, 8, 10}};
+inline const HistogramSpec kTimeToFailover{
+    "edgefront_time_to_failover_seconds",
+    "For requests that failed over: time from their first attempt to the start of the attempt "
+    "on the member that answered last.",
+    {"distribution", "group"},
+    {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
-      origin_failovers, origin_served, origin_ejections, cache_lookups;
+      origin_failovers, origin_served, origin_ejections, cache_lookups, fault_events,
+      faults_applied, failover_stopped;
+  HistogramFamily attempts_per_request, time_to_failover;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

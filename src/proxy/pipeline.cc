@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <random>
 
 #include "http/error_page.h"
 #include "proxy/request.h"
+#include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
+#include "upstream/load_balancer.h"
 
 namespace edgefront::proxy {
 
@@ -74,7 +77,8 @@ void log_origin_failure(const std::string& origin_id, std::string_view what) {
 // primary costs a request nothing; when every member is down, all are tried in order anyway
 // (failing fast is no better than trying). CloudFront mode always tries in order.
 std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_aware,
-                                   bool note_skipped, std::string& attempts) {
+                                   bool note_skipped, std::string& attempts,
+                                   std::string_view lb_key) {
   std::vector<size_t> order;
   order.reserve(target.members.size());
   SteadyTime now = std::chrono::steady_clock::now();
@@ -89,8 +93,33 @@ std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_awar
   if (order.empty()) {
     for (size_t i = 0; i < target.members.size(); ++i) order.push_back(i);
   }
+  // Active-active: the balancer picks who goes first among the available members; the others
+  // stay in list order behind it for failover.
+  const auto mode =
+      target.group ? target.group->load_balancing : config::OriginGroup::LoadBalancing::kPriority;
+  if (mode != config::OriginGroup::LoadBalancing::kPriority && order.size() > 1) {
+    std::vector<upstream::LbMember> candidates(order.size());
+    const std::vector<int>& weights = target.group->weights;
+    for (size_t j = 0; j < order.size(); ++j) {
+      const RuntimeOrigin& o = *target.members[order[j]];
+      candidates[j] = {o.config->id, true, order[j] < weights.size() ? weights[order[j]] : 1,
+                       o.in_flight->current(), o.latency->microseconds()};
+    }
+    thread_local std::minstd_rand random(std::random_device{}());
+    std::optional<size_t> first = upstream::pick_member(
+        mode, candidates, lb_key, target.round_robin->fetch_add(1, std::memory_order_relaxed),
+        random(), random());
+    if (first && *first > 0) {
+      std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(*first),
+                  order.begin() + static_cast<std::ptrdiff_t>(*first) + 1);
+    }
+  }
   return order;
 }
+
+// What consistent hashing keys on: the path and query for now. When the cache lands this
+// becomes the cache key, so a shield sees the same objects from every edge.
+std::string_view load_balancing_key(const http::RequestHead& request) { return request.target; }
 
 // Passive health: transport failures and 5xx statuses listed as failover criteria count
 // against the member; enough in a row eject it (within the group's cap on ejected members).
@@ -117,6 +146,45 @@ void record_passive_health(const RuntimeTarget& target, size_t i,
     spdlog::warn("origin {} ejected from group {} for {} ms (ejection #{})", o.config->id,
                  target.group->id, view.ejected_for_ms, view.ejections);
   }
+}
+
+// A listed 429/503 with Retry-After rests the member for that long (at most the group's
+// max_ejection) instead of hammering it; health-aware groups only.
+void honor_retry_after(const RuntimeTarget& target, size_t i, upstream::OriginFetch& fetch,
+                       const upstream::AttemptResult& result) {
+  if (result.outcome != upstream::AttemptOutcome::kResponse ||
+      (result.status != 429 && result.status != 503) || !target.group->failover.honor_retry_after) {
+    return;
+  }
+  const auto& codes = target.group->failover_status_codes;
+  if (std::find(codes.begin(), codes.end(), result.status) == codes.end()) return;
+  std::optional<std::string_view> header = fetch.head().headers.get("Retry-After");
+  if (!header) return;
+  auto wait = upstream::parse_retry_after(*header, std::chrono::system_clock::now());
+  if (!wait || *wait <= config::Duration::zero()) return;
+  *wait = std::min(*wait, target.group->outlier_detection.max_ejection);
+  target.members[i]->health->rest_until(std::chrono::steady_clock::now() + *wait);
+}
+
+// Records, when a fetch ends (whichever way it returns), how many attempts it took and, if
+// it failed over, how long the failed members cost before the last one was tried.
+struct FetchObservation {
+  const RuntimeTarget& target;
+  unsigned worker;
+  const int& attempts_made;
+  SteadyTime started;
+  const std::optional<SteadyTime>& failed_over_at;
+  ~FetchObservation() {
+    if (target.attempts && attempts_made > 0) target.attempts->observe(worker, attempts_made);
+    if (target.time_to_failover && failed_over_at) {
+      target.time_to_failover->observe(
+          worker, std::chrono::duration<double>(*failed_over_at - started).count());
+    }
+  }
+};
+
+config::Duration since(SteadyTime start) {
+  return std::chrono::duration_cast<config::Duration>(std::chrono::steady_clock::now() - start);
 }
 
 const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer_tls) {
@@ -265,14 +333,42 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
   Upstreamed up;
   const bool health_aware =
       target.group && target.group->selection == config::OriginGroup::Selection::kHealthAware;
-  std::vector<size_t> order =
-      choose_members(target, health_aware, cfg.server.served_by_header, up.attempts);
+  std::vector<size_t> order = choose_members(target, health_aware, cfg.server.served_by_header,
+                                             up.attempts, load_balancing_key(viewer_request));
+  // Bounded failover (groups only): the per-request budget and the retry budget.
+  const config::FailoverBounds* bounds = target.group ? &target.group->failover : nullptr;
+  const SteadyTime started = std::chrono::steady_clock::now();
+  int attempts_made = 0;
+  std::optional<SteadyTime> failed_over_at;
+  FetchObservation observation{target, w, attempts_made, started, failed_over_at};
 
   for (size_t k = 0; k < order.size(); ++k) {
     const size_t i = order[k];
     const RuntimeOrigin& o = *target.members[i];
     for (int attempt = 1;; ++attempt) {
+      // Circuit breaking: an origin at max_concurrent_requests is passed over, not tried.
+      upstream::InflightSlot slot;
+      if (!o.directory) {
+        slot = upstream::InflightSlot::acquire(*o.in_flight, o.config->max_concurrent_requests);
+        if (!slot) {
+          o.at_limit->add(w);
+          if (cfg.server.served_by_header) {
+            if (!up.attempts.empty()) up.attempts += ", ";
+            up.attempts += fmt::format("{}=at-limit", o.config->id);
+          }
+          if (k + 1 < order.size()) break;
+          up.kind = Upstreamed::Kind::kFailure;
+          up.status = 503;
+          up.failure_reason = fmt::format("Origin {} is at its limit of {} concurrent requests.",
+                                          o.config->id, o.config->max_concurrent_requests);
+          co_return up;
+        }
+      }
       o.stats.requests->add(w);
+      ++attempts_made;
+      if (bounds && bounds->retry_budget_percent > 0) {
+        o.retry_budget->record_attempt(std::chrono::steady_clock::now());
+      }
       upstream::AttemptResult result;
       std::unique_ptr<upstream::OriginFetch> fetch;
       upstream::FileResponse file;
@@ -283,13 +379,41 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       } else {
         fetch = std::make_unique<upstream::OriginFetch>(worker_.pool(), *o.config,
                                                         endpoint_for(o, r.viewer.tls));
+        if (upstream::FaultRef fault =
+                r.rt->faults() ? r.rt->faults()->find(r.dist->config->id, o.config->id) : nullptr) {
+          if (fault->applied) fault->applied->add(w);
+          fetch->inject(std::move(fault));
+        }
+        if (bounds) {
+          config::Duration elapsed = since(started);
+          fetch->set_connect_timeout(upstream::cap_by_remaining(
+              upstream::adapted_connect_timeout(o.config->connection_timeout,
+                                                o.connect_rtt->smoothed(), *bounds),
+              elapsed, *bounds));
+          fetch->set_head_timeout(
+              upstream::cap_by_remaining(o.config->read_timeout, elapsed, *bounds));
+        }
         http::RequestHead origin_request =
             upstream::build_origin_request(viewer_request, origin_path, *o.config,
                                            r.behavior->forwarding, r.viewer, cfg.server.via_name);
+        fetch->hold(std::move(slot));
+        const SteadyTime attempt_start = std::chrono::steady_clock::now();
         result = co_await fetch->start(origin_request, r.body);
+        if (result.outcome == AttemptOutcome::kResponse) {
+          o.latency->record(std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::steady_clock::now() - attempt_start));
+        }
       }
       count_attempt(o.stats, result, w);
       if (health_aware) record_passive_health(target, i, result, w);
+      if (fetch) {
+        if (auto took = fetch->connect_duration()) {
+          o.connect_rtt->record(*took);
+        } else if (result.outcome == AttemptOutcome::kConnectTimeout) {
+          o.connect_rtt->record_timeout();
+        }
+        if (health_aware) honor_retry_after(target, i, *fetch, result);
+      }
       if (cfg.server.served_by_header) {
         if (!up.attempts.empty()) up.attempts += ", ";
         up.attempts += result.outcome == AttemptOutcome::kResponse
@@ -305,10 +429,29 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       Decision decision = upstream::decide_failover(viewer_request.method, result, ctx);
       // A body streamed from the viewer cannot be sent again.
       if (fetch && fetch->request_body_consumed()) decision = Decision::kDeliver;
+      if (decision != Decision::kDeliver && bounds) {
+        upstream::FailoverStop stop =
+            upstream::failover_budget_check(attempts_made, since(started), *bounds);
+        if (stop == upstream::FailoverStop::kNone && bounds->retry_budget_percent > 0) {
+          const RuntimeOrigin& next =
+              decision == Decision::kRetrySameOrigin ? o : *target.members[order[k + 1]];
+          if (!next.retry_budget->try_retry(std::chrono::steady_clock::now(), *bounds)) {
+            stop = upstream::FailoverStop::kRetryBudget;
+          }
+        }
+        if (stop != upstream::FailoverStop::kNone) {
+          target.failover_stopped[static_cast<size_t>(stop) - 1]->add(w);
+          if (cfg.server.served_by_header) {
+            up.attempts += fmt::format(", stopped={}", upstream::failover_stop_name(stop));
+          }
+          decision = Decision::kDeliver;
+        }
+      }
       if (decision == Decision::kRetrySameOrigin) continue;
       if (decision == Decision::kNextOrigin) {
         if (result.outcome == AttemptOutcome::kResponse) o.stats.failover_statuses->add(w);
         target.failovers_from[i]->add(w);
+        failed_over_at = std::chrono::steady_clock::now();
         break;
       }
       if (fetch && fetch->viewer_error()) {

@@ -26,8 +26,10 @@ OriginStats make_origin_stats(obs::Registry& r, const std::string& dist, const s
 
 Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const config::Config> config,
                                                       obs::Registry& registry,
-                                                      upstream::HealthRegistry& health) {
+                                                      upstream::HealthRegistry& health,
+                                                      const upstream::FaultTable* faults) {
   auto rt = std::make_shared<Runtime>();
+  rt->faults_ = faults;
   rt->config_ = config;
   rt->registry_ = &registry;
   rt->router_ = std::make_unique<routing::Router>(*config);
@@ -59,15 +61,22 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       ro->https_endpoint = upstream::OriginEndpoint{o.domain_name, o.https_port, true};
       ro->stats = make_origin_stats(registry, d.id, o.id);
       ro->health = health.get(d.id, o.id);
+      ro->at_limit = registry.origin_errors.get({d.id, o.id, "at_limit"});
       by_id[o.id] = ro.get();
       RuntimeTarget& single = rd.targets[o.id];
       single.members.push_back(ro.get());
       single.failovers_from.push_back(nullptr);
+      single.attempts = registry.attempts_per_request.get({d.id, o.id});
       rd.origins.push_back(std::move(ro));
     }
     for (const config::OriginGroup& g : d.origin_groups) {
       RuntimeTarget& t = rd.targets[g.id];
       t.group = &g;
+      t.failover_stopped = {registry.failover_stopped.get({d.id, g.id, "attempts"}),
+                            registry.failover_stopped.get({d.id, g.id, "time"}),
+                            registry.failover_stopped.get({d.id, g.id, "retry_budget"})};
+      t.attempts = registry.attempts_per_request.get({d.id, g.id});
+      t.time_to_failover = registry.time_to_failover.get({d.id, g.id});
       for (const std::string& member : g.member_origin_ids) {
         auto it = by_id.find(member);
         if (it == by_id.end()) {

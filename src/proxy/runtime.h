@@ -12,10 +12,15 @@
 #include "config/config.h"
 #include "obs/metric_table.h"
 #include "routing/router.h"
+#include "upstream/connect_rtt.h"
 #include "upstream/directory_origin.h"
+#include "upstream/fault_table.h"
 #include "upstream/health_checker.h"
 #include "upstream/health_registry.h"
+#include "upstream/inflight.h"
+#include "upstream/latency_ewma.h"
 #include "upstream/origin_connection.h"
+#include "upstream/retry_budget.h"
 
 namespace edgefront::proxy {
 
@@ -38,6 +43,14 @@ struct RuntimeOrigin {
   upstream::OriginEndpoint https_endpoint;
   OriginStats stats;
   upstream::OriginHealth* health = nullptr;  // shared with every worker and the checker
+  // Shared by every worker (bounded failover): measured connect time, retry budget.
+  std::unique_ptr<upstream::ConnectRtt> connect_rtt = std::make_unique<upstream::ConnectRtt>();
+  std::unique_ptr<upstream::RetryBudget> retry_budget = std::make_unique<upstream::RetryBudget>();
+  // Active-active and circuit breaking: requests in flight, smoothed response time.
+  std::unique_ptr<upstream::InflightCounter> in_flight =
+      std::make_unique<upstream::InflightCounter>();
+  std::unique_ptr<upstream::LatencyEwma> latency = std::make_unique<upstream::LatencyEwma>();
+  obs::Counter* at_limit = nullptr;  // attempts refused by max_concurrent_requests
 };
 
 // What a cache behavior targets: one origin, or an origin group's members in order.
@@ -45,6 +58,12 @@ struct RuntimeTarget {
   const config::OriginGroup* group = nullptr;
   std::vector<const RuntimeOrigin*> members;
   std::vector<obs::Counter*> failovers_from;  // parallel to members
+  // Requests whose failover a bound stopped: attempts, time, retry budget (groups only).
+  std::array<obs::Counter*, 3> failover_stopped{};
+  obs::Histogram* attempts = nullptr;          // attempts per request
+  obs::Histogram* time_to_failover = nullptr;  // groups only
+  // Weighted round robin's shared ticket.
+  std::unique_ptr<std::atomic<uint64_t>> round_robin = std::make_unique<std::atomic<uint64_t>>(0);
 };
 
 struct RuntimeDistribution {
@@ -61,7 +80,8 @@ class Runtime {
  public:
   static Result<std::shared_ptr<const Runtime>> build(std::shared_ptr<const config::Config> config,
                                                       obs::Registry& registry,
-                                                      upstream::HealthRegistry& health);
+                                                      upstream::HealthRegistry& health,
+                                                      const upstream::FaultTable* faults = nullptr);
 
   const config::Config& config() const { return *config_; }
   const routing::Router& router() const { return *router_; }
@@ -69,6 +89,8 @@ class Runtime {
   obs::Counter* requests_by_class(int status) const;
   obs::Counter* cache_lookups(CacheResult r) const { return cache_lookups_[static_cast<int>(r)]; }
   obs::Registry& registry() const { return *registry_; }
+  // Faults injected through the admin API (process-wide, outlive reloads); may be null.
+  const upstream::FaultTable* faults() const { return faults_; }
   const std::vector<RuntimeDistribution>& distributions() const { return distributions_; }
   // Every HTTP origin, for the active health checker.
   std::vector<upstream::ProbeTarget> probe_targets() const;
@@ -80,6 +102,7 @@ class Runtime {
   std::array<obs::Counter*, 5> requests_by_class_{};
   std::array<obs::Counter*, static_cast<int>(CacheResult::kCount)> cache_lookups_{};
   obs::Registry* registry_ = nullptr;
+  const upstream::FaultTable* faults_ = nullptr;
 };
 
 // The current Runtime, readable from any worker. Workers cache the pointer and re-read it

@@ -4,10 +4,14 @@
 
 #include "http/error_page.h"
 #include "server/admin_cache.h"
+#include "server/admin_faults.h"
 
 namespace edgefront::server {
 
 namespace {
+
+constexpr size_t kMaxAdminBody = 64 * 1024;
+
 net::awaitable<void> reply(http::Exchange& ex, int status, std::string_view content_type,
                            std::string body) {
   http::ResponseHead head;
@@ -57,6 +61,25 @@ std::string render_health_gauges(const proxy::Runtime& rt) {
   return out;
 }
 
+// A group's failover figures for GET /origins: attempts per request and time to failover
+// (bucket bounds: the Prometheus histograms hold the detail).
+std::string failover_summary(const proxy::RuntimeTarget& t) {
+  obs::HistogramSnapshot attempts = t.attempts ? t.attempts->snapshot() : obs::HistogramSnapshot{};
+  obs::HistogramSnapshot ttf =
+      t.time_to_failover ? t.time_to_failover->snapshot() : obs::HistogramSnapshot{};
+  auto mean = [](const obs::HistogramSnapshot& h, double scale) {
+    return h.count ? h.sum * scale / static_cast<double>(h.count) : 0.0;
+  };
+  uint64_t stopped = 0;
+  for (obs::Counter* c : t.failover_stopped) stopped += c ? c->value() : 0;
+  return fmt::format(
+      ",\"requests\":{},\"attempts_per_request\":{{\"mean\":{:.3f},\"p99_le\":{}}},"
+      "\"failed_over\":{},\"failover_stopped\":{},"
+      "\"time_to_failover_ms\":{{\"mean\":{:.3f},\"p50_le\":{},\"p99_le\":{}}}",
+      attempts.count, mean(attempts, 1), attempts.quantile_bound(0.99), ttf.count, stopped,
+      mean(ttf, 1000), ttf.quantile_bound(0.5) * 1000, ttf.quantile_bound(0.99) * 1000);
+}
+
 // GET /origins: every origin's health and counters, and every group's members and mode.
 std::string render_origins(const proxy::Runtime& rt) {
   SteadyTime now = std::chrono::steady_clock::now();
@@ -103,7 +126,9 @@ std::string render_origins(const proxy::Runtime& rt) {
         out += fmt::format("{{\"origin\":{},\"failovers_from\":{}}}",
                            json_string(g.member_origin_ids[i]), failovers);
       }
-      out += "]}";
+      out += "]";
+      if (t != d.targets.end()) out += failover_summary(t->second);
+      out += "}";
     }
     out += "]}";
   }
@@ -129,6 +154,21 @@ net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
                    registry_.render() + render_health_gauges(*runtime_.load()));
   } else if (path == "/origins" && read) {
     co_await reply(ex, 200, "application/json", render_origins(*runtime_.load()));
+  } else if (faults_ != nullptr && is_faults_path(path)) {
+    std::string body;
+    while (true) {
+      auto chunk = co_await ex.body.read();
+      if (!chunk.ok() || body.size() + chunk.value().size() > kMaxAdminBody) {
+        co_await reply(ex, chunk.ok() ? 413 : 400, "application/json",
+                       "{\"error\":\"unreadable or too large request body\"}\n");
+        co_return;
+      }
+      if (chunk.value().empty()) break;
+      body.append(chunk.value().data(), chunk.value().size());
+    }
+    AdminReply r = handle_faults(ex.request.method, path, body, *runtime_.load(), *faults_,
+                                 registry_, registry_.slots() - 1);
+    co_await reply(ex, r.status, "application/json", std::move(r.body));
   } else if (co_await handle_cache_admin(ex, *runtime_.load(), invalidations_, store_,
                                          test_clock_)) {
     co_return;

@@ -1,23 +1,27 @@
-// The admin API on its own listener (loopback by default): metrics and liveness.
+// The admin API on its own listener (loopback by default): metrics, origins, liveness and
+// fault injection.
 #pragma once
 
 #include "cache/invalidation.h"
 #include "cache/memory_store.h"
 #include "http/exchange.h"
 #include "proxy/runtime.h"
+#include "upstream/fault_table.h"
 
 namespace edgefront::server {
 
 class AdminHandler final : public http::Handler {
  public:
+  // Without a fault table the /faults endpoints answer 404.
   AdminHandler(const proxy::RuntimeHolder& runtime, obs::Registry& registry,
                cache::InvalidationBoard& invalidations, const cache::MemoryStore* store,
-               OffsetTimeSource* test_clock)
+               OffsetTimeSource* test_clock, upstream::FaultTable* faults = nullptr)
       : runtime_(runtime),
         registry_(registry),
         invalidations_(invalidations),
         store_(store),
-        test_clock_(test_clock) {}
+        test_clock_(test_clock),
+        faults_(faults) {}
   net::awaitable<void> handle(http::Exchange& exchange) override;
 
  private:
@@ -26,6 +30,7 @@ class AdminHandler final : public http::Handler {
   cache::InvalidationBoard& invalidations_;
   const cache::MemoryStore* store_;
   OffsetTimeSource* test_clock_;
+  upstream::FaultTable* faults_;
 };
 
 }  // namespace edgefront::server

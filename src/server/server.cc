@@ -121,8 +121,8 @@ net::awaitable<void> drain(Worker& w, config::Duration timeout) {
 
 Result<std::shared_ptr<const proxy::Runtime>> build_runtime(
     std::shared_ptr<const config::Config> config, obs::Registry& registry,
-    upstream::HealthRegistry& health) {
-  return proxy::Runtime::build(std::move(config), registry, health);
+    upstream::HealthRegistry& health, const upstream::FaultTable& faults) {
+  return proxy::Runtime::build(std::move(config), registry, health, &faults);
 }
 
 }  // namespace
@@ -159,8 +159,9 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   // One counter slot per worker, plus one for the control thread.
   obs::Registry registry(workers + 1);
   upstream::HealthRegistry health;
+  upstream::FaultTable faults;  // admin fault injection; survives reloads
   proxy::RuntimeHolder holder;
-  auto runtime = build_runtime(config, registry, health);
+  auto runtime = build_runtime(config, registry, health, faults);
   if (!runtime.ok()) {
     fmt::print(stderr, "{}\n", runtime.error().message);
     return 1;
@@ -210,7 +211,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
 
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,
-                             movable_clock ? &test_clock : nullptr);
+                             movable_clock ? &test_clock : nullptr, &faults);
   std::optional<tcp::acceptor> admin_acceptor;
   if (config->server.admin) {
     auto acceptor = net::open_listener(
@@ -272,7 +273,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
         auto next = load_for_serving(options);
         if (!next) {
           spdlog::error("reload: config refused; still serving the previous one");
-        } else if (auto rt = build_runtime(next, registry, health); !rt.ok()) {
+        } else if (auto rt = build_runtime(next, registry, health, faults); !rt.ok()) {
           spdlog::error("reload: {}; still serving the previous config", rt.error().message);
         } else {
           holder.publish(rt.value());

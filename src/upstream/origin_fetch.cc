@@ -20,7 +20,9 @@ OriginFetch::OriginFetch(ConnectionPool& pool, const config::Origin& origin,
     : pool_(pool),
       origin_(origin),
       endpoint_(std::move(endpoint)),
-      pool_key_(endpoint_.pool_key()) {}
+      pool_key_(endpoint_.pool_key()),
+      connect_timeout_(origin.connection_timeout),
+      head_timeout_(origin.read_timeout) {}
 
 OriginFetch::~OriginFetch() {
   if (conn_) conn_->stream().close();
@@ -36,6 +38,7 @@ AttemptResult OriginFetch::fail(AttemptOutcome outcome, std::string detail) {
 }
 
 net::awaitable<AttemptResult> OriginFetch::connect() {
+  if (auto injected = co_await fault_before_connect()) co_return *injected;
   auto executor = co_await asio::this_coro::executor;
   net::tcp::socket socket(executor);
   net::tcp::resolver resolver(executor);
@@ -44,7 +47,8 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     socket.cancel(ignored);
     resolver.cancel();
   });
-  deadline.expires_after(origin_.connection_timeout);
+  deadline.expires_after(connect_timeout_);
+  const SteadyTime connect_start = std::chrono::steady_clock::now();
 
   std::error_code ec;
   asio::ip::address literal = asio::ip::make_address(endpoint_.host, ec);
@@ -67,6 +71,8 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
                    fmt::format("connect to {}:{} {}", endpoint_.host, endpoint_.port,
                                timed_out ? "timed out" : ec.message()));
   }
+  connect_duration_ = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - connect_start);
   socket.set_option(net::tcp::no_delay(true), ec);
 
   if (!endpoint_.tls) {
@@ -93,6 +99,7 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
 
 net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& request,
                                                  OutgoingBody body) {
+  if (fault_ && fault_->spec.kind == FaultKind::kStatus) co_return synthesize_status();
   std::string head;
   serialize_request_head(request, head);
   // Framing headers go just before the blank line that ends the head.
@@ -109,7 +116,10 @@ net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& reques
   // A pooled connection the origin closed meanwhile fails before any response byte; then
   // one fresh connection is tried, as long as the request can still be sent again.
   for (int round = 0; round < 2; ++round) {
-    conn_ = pool_.take(pool_key_);
+    // A refused or black-holed origin must not be reached over a pooled connection either.
+    bool connect_fault = fault_ && (fault_->spec.kind == FaultKind::kRefuse ||
+                                    fault_->spec.kind == FaultKind::kBlackhole);
+    conn_ = connect_fault ? nullptr : pool_.take(pool_key_);
     bool reused = conn_ != nullptr;
     if (!reused) {
       AttemptResult connected = co_await connect();
@@ -126,6 +136,7 @@ net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& reques
                                                                   : AttemptOutcome::kOriginClosed,
                      sent.error().message);
     }
+    if (auto injected = co_await fault_before_head()) co_return *injected;
     AttemptResult result = co_await read_head(request.method == http::Method::kHead);
     if (result.outcome == AttemptOutcome::kOriginClosed && reused && !body_consumed_) {
       continue;
@@ -213,10 +224,10 @@ net::awaitable<AttemptResult> OriginFetch::read_head(bool is_head_request) {
       }
     }
     std::error_code ec;
-    size_t n = co_await c.read_more(origin_.read_timeout, ec);
+    size_t n = co_await c.read_more(head_timeout_, ec);
     if (is_timeout(ec)) {
       co_return fail(AttemptOutcome::kReadTimeout,
-                     fmt::format("no response within {} ms", origin_.read_timeout.count()));
+                     fmt::format("no response within {} ms", head_timeout_.count()));
     }
     if (ec || n == 0) {
       co_return fail(got_bytes ? AttemptOutcome::kBadResponse : AttemptOutcome::kOriginClosed,
@@ -225,9 +236,12 @@ net::awaitable<AttemptResult> OriginFetch::read_head(bool is_head_request) {
   }
 }
 
-http::ResponseHead& OriginFetch::head() { return conn_->parser().response(); }
+http::ResponseHead& OriginFetch::head() {
+  return synthetic_head_ ? *synthetic_head_ : conn_->parser().response();
+}
 
 http::BodyLength OriginFetch::body_length() const {
+  if (synthetic_head_) return http::BodyLength::known(synthetic_body_.size());
   http::H1Parser& parser = conn_->parser();
   int status = parser.response().status;
   if (status == 204 || status == 304) return http::BodyLength::none();
@@ -241,6 +255,19 @@ http::BodyLength OriginFetch::body_length() const {
 }
 
 net::awaitable<Result<std::span<const char>>> OriginFetch::read_body() {
+  if (synthetic_head_) {
+    if (synthetic_body_sent_) co_return std::span<const char>();
+    synthetic_body_sent_ = true;
+    co_return std::span<const char>(synthetic_body_);
+  }
+  if (!fault_ || fault_->spec.kind != FaultKind::kResetMidBody) {
+    co_return co_await read_origin_body();
+  }
+  if (cut_pending_) co_return cut_body(Result<std::span<const char>>(std::span<const char>()));
+  co_return cut_body(co_await read_origin_body());
+}
+
+net::awaitable<Result<std::span<const char>>> OriginFetch::read_origin_body() {
   OriginConnection& c = *conn_;
   http::H1Parser& parser = c.parser();
   while (true) {

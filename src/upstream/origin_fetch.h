@@ -12,6 +12,8 @@
 #include "http/exchange.h"
 #include "upstream/connection_pool.h"
 #include "upstream/failover_policy.h"
+#include "upstream/fault_table.h"
+#include "upstream/inflight.h"
 
 namespace edgefront::upstream {
 
@@ -41,12 +43,28 @@ class OriginFetch {
   bool request_body_consumed() const { return body_consumed_; }
   // Set when reading the viewer's body failed while sending it (viewer's fault).
   const std::optional<Error>& viewer_error() const { return viewer_error_; }
+  // Makes this exchange fail as `fault` says (admin fault injection); call before start().
+  void inject(FaultRef fault) { fault_ = std::move(fault); }
+  // Keeps the origin's in-flight slot for as long as this exchange lives.
+  void hold(InflightSlot slot) { inflight_ = std::move(slot); }
+  // Per-attempt timeouts narrower than the origin's (adaptive connect timeout, what is left
+  // of a request's failover budget); call before start().
+  void set_connect_timeout(config::Duration d) { connect_timeout_ = d; }
+  void set_head_timeout(config::Duration d) { head_timeout_ = d; }
+  // How long the TCP connect took, if this attempt opened a new connection.
+  std::optional<std::chrono::microseconds> connect_duration() const { return connect_duration_; }
 
  private:
   net::awaitable<AttemptResult> connect();
   net::awaitable<Status> send_request(const std::string& head, const OutgoingBody& body);
   net::awaitable<AttemptResult> read_head(bool is_head_request);
   AttemptResult fail(AttemptOutcome outcome, std::string detail);
+  net::awaitable<Result<std::span<const char>>> read_origin_body();
+  // Injected faults (fault_injection.cc).
+  net::awaitable<std::optional<AttemptResult>> fault_before_connect();
+  net::awaitable<std::optional<AttemptResult>> fault_before_head();
+  AttemptResult synthesize_status();
+  Result<std::span<const char>> cut_body(Result<std::span<const char>> chunk);
 
   ConnectionPool& pool_;
   const config::Origin& origin_;
@@ -57,6 +75,16 @@ class OriginFetch {
   size_t next_span_ = 0;
   bool body_consumed_ = false;
   std::optional<Error> viewer_error_;
+  config::Duration connect_timeout_;
+  config::Duration head_timeout_;
+  std::optional<std::chrono::microseconds> connect_duration_;
+  FaultRef fault_;
+  InflightSlot inflight_;
+  std::optional<http::ResponseHead> synthetic_head_;  // kStatus faults: no connection
+  std::string synthetic_body_;
+  bool synthetic_body_sent_ = false;
+  uint64_t body_bytes_ = 0;   // delivered so far, for kResetMidBody
+  bool cut_pending_ = false;  // kResetMidBody: the cut point was reached
 };
 
 }  // namespace edgefront::upstream

@@ -90,6 +90,15 @@ bool OriginHealth::record_failure(SteadyTime now, const config::OutlierDetection
 
 void OriginHealth::record_success() { consecutive_failures_.store(0, std::memory_order_relaxed); }
 
+void OriginHealth::rest_until(SteadyTime until) {
+  int64_t target = to_ns(until);
+  int64_t current = ejected_until_ns_.load(std::memory_order_acquire);
+  while (current < target &&
+         !ejected_until_ns_.compare_exchange_weak(current, target, std::memory_order_acq_rel,
+                                                  std::memory_order_acquire)) {
+  }
+}
+
 void OriginHealth::set_active_healthy(bool healthy) {
   active_healthy_.store(healthy, std::memory_order_release);
 }

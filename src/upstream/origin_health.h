@@ -47,6 +47,10 @@ class OriginHealth {
   bool record_failure(SteadyTime now, const config::OutlierDetection& policy, bool may_eject);
   void record_success();
 
+  // The origin asked for a rest (429/503 with Retry-After): unavailable until `until`, without
+  // counting as an ejection. Never shortens an ejection in force.
+  void rest_until(SteadyTime until);
+
   // Active: the checker's current verdict.
   void set_active_healthy(bool healthy);
 

@@ -357,10 +357,11 @@ class FakeOrigin:
 
     # -------------------------------------------------------------------- lifecycle
 
-    def start(self) -> "FakeOrigin":
+    def start(self, port: int = 0) -> "FakeOrigin":
+        """Listens on `port` (0: any free port; a fixed one to restart a stopped origin)."""
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind(("127.0.0.1", 0))
+        ls.bind(("127.0.0.1", port))
         ls.listen(512)
         self._listener = ls
         self.port = ls.getsockname()[1]
