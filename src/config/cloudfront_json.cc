@@ -144,8 +144,11 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
 
   m.unsupported("Logging", "standard access logging is not implemented yet; ignored");
   m.unsupported("PriceClass", "not applicable to a self-hosted edge; ignored");
+  // The certificate lives in ACM or IAM, which cannot be fetched from here: viewer TLS needs
+  // certificate files on a native `server.listen[].tls`.
   m.unsupported("ViewerCertificate",
-                "viewer TLS is not implemented yet; edgefront serves plain HTTP on server.listen");
+                "ACM/IAM certificates cannot be fetched; give certificate files and "
+                "minimum_protocol in a native YAML server.listen[].tls; ignored");
   m.unsupported("Restrictions",
                 "geo restriction is not implemented yet; viewers from every country are served");
   m.unsupported("WebACLId", "AWS WAF is not supported; requests are not filtered");

@@ -226,9 +226,23 @@ struct Distribution {
   const OriginGroup* find_group(std::string_view id) const;
 };
 
+// Viewer TLS on one listen address (native YAML `server.listen[].tls`).
+struct ListenTls {
+  struct Certificate {
+    std::string cert;  // PEM certificate and chain (absolute after load)
+    std::string key;   // PEM private key
+    std::string ocsp;  // optional DER OCSP response to staple
+  };
+  std::vector<Certificate> certificates;          // chosen by SNI; the first is the default
+  std::string minimum_protocol = "TLSv1.2_2021";  // a CloudFront security policy name
+  Duration ticket_key_rotation = std::chrono::hours(1);
+  bool http2 = true;  // offer h2 by ALPN
+};
+
 struct ListenAddress {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
+  std::optional<ListenTls> tls{};  // unset: plain HTTP
 };
 
 struct Limits {

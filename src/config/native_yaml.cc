@@ -16,6 +16,7 @@
 #include "config/duration.h"
 #include "config/effective_forwarding.h"
 #include "config/native_policies.h"
+#include "config/listen_tls.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 
@@ -78,6 +79,7 @@ class NativeLoader {
  private:
   void server(const YAML::Node& node, const FieldPath& path, Server& s);
   std::optional<ListenAddress> listen_address(const YAML::Node& node, const FieldPath& path);
+  std::optional<ListenAddress> listen_map(const YAML::Node& node, const FieldPath& path);
   void limits(const YAML::Node& node, const FieldPath& path, Limits& l);
   void cache_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c);
   void cache_settings(MapReader& m, CacheBehavior& b);
@@ -176,7 +178,9 @@ void NativeLoader::server(const YAML::Node& node, const FieldPath& path, Server&
       if (!address) continue;
       bool duplicate = false;
       for (const ListenAddress& earlier : s.listen) {
-        duplicate = duplicate || (earlier.host == address->host && earlier.port == address->port);
+        // Port 0 picks a free port per listener, so two of them never collide.
+        duplicate = duplicate || (earlier.host == address->host && earlier.port == address->port &&
+                                  address->port != 0);
       }
       if (duplicate) {
         problems_.error(item_path, "duplicate address " + format_listen_address(*address));
@@ -193,6 +197,7 @@ void NativeLoader::server(const YAML::Node& node, const FieldPath& path, Server&
       s.admin.reset();
     } else if (std::optional<ListenAddress> address = listen_address(*admin, m.at("admin"))) {
       s.admin = *address;
+      if (address->tls) problems_.error(m.at("admin"), "the admin API does not serve TLS");
     } else {
       s.admin.reset();
     }
@@ -246,8 +251,30 @@ void NativeLoader::cache_storage(const YAML::Node& node, const FieldPath& path, 
 std::optional<ListenAddress> NativeLoader::listen_address(const YAML::Node& node,
                                                           const FieldPath& path) {
   std::optional<ListenAddress> address;
+  if (node.IsMap()) return listen_map(node, path);
   if (node.IsScalar()) address = parse_listen_address(node.Scalar());
   if (!address) problems_.error(path, kListenReason);
+  return address;
+}
+
+// {address: host:port, tls: {...}}: a listen address with viewer TLS.
+std::optional<ListenAddress> NativeLoader::listen_map(const YAML::Node& node,
+                                                      const FieldPath& path) {
+  MapReader m(node, path, kNative, problems_);
+  std::optional<ListenAddress> address;
+  if (std::optional<YAML::Node> a = m.take_required("address")) {
+    if (a->IsScalar()) address = parse_listen_address(a->Scalar());
+    if (!address) problems_.error(m.at("address"), kListenReason);
+  }
+  bool tls_ok = true;
+  std::optional<ListenTls> tls;
+  if (std::optional<YAML::Node> t = m.take("tls")) {
+    tls = read_listen_tls(*t, m.at("tls"), base_dir_, problems_);
+    tls_ok = tls.has_value();
+  }
+  m.finish();
+  if (!address || !tls_ok) return std::nullopt;
+  address->tls = std::move(tls);
   return address;
 }
 

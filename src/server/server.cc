@@ -13,6 +13,8 @@
 #include "net/listener.h"
 #include "proxy/pipeline.h"
 #include "server/admin.h"
+#include "server/tls_listeners.h"
+#include "server/viewer_tls.h"
 
 namespace edgefront::server {
 
@@ -63,7 +65,8 @@ struct Worker {
 };
 
 net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
-                                 const proxy::RuntimeHolder& holder, obs::Counter* accepted) {
+                                 const proxy::RuntimeHolder& holder, obs::Counter* accepted,
+                                 const TlsListeners& tls, size_t listener) {
   while (acceptor.is_open()) {
     std::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(net::use_ec(ec));
@@ -82,6 +85,13 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
     viewer.peer_port = peer.port();
     viewer.worker_index = w.index;
     const config::Limits& limits = holder.load()->config().server.limits;
+    if (auto context = tls.context(listener)) {
+      asio::co_spawn(w.context,
+                     serve_tls_viewer(std::move(socket), std::move(context), w.handler, limits,
+                                      w.tracker, viewer),
+                     log_exception);
+      continue;
+    }
     auto conn = std::make_shared<http::H1ServerConnection>(net::Stream(std::move(socket)),
                                                            w.handler, limits, w.tracker, viewer);
     asio::co_spawn(w.context, http::H1ServerConnection::run(std::move(conn)), log_exception);
@@ -117,6 +127,17 @@ net::awaitable<void> drain(Worker& w, config::Duration timeout) {
   }
   w.tracker.close_all();
   w.context.stop();
+}
+
+// New session ticket keys every rotation period; the previous key stays valid one period more.
+net::awaitable<void> rotate_ticket_keys(asio::steady_timer& timer, TlsListeners& tls) {
+  while (tls.rotation_period().count() > 0) {
+    timer.expires_after(tls.rotation_period());
+    std::error_code ec;
+    co_await timer.async_wait(net::use_ec(ec));
+    if (ec) break;
+    tls.rotate_ticket_keys();
+  }
 }
 
 Result<std::shared_ptr<const proxy::Runtime>> build_runtime(
@@ -193,6 +214,12 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     pool.push_back(std::make_unique<Worker>(i, holder, cache_services));
   }
 
+  TlsListeners tls;
+  if (Status loaded = tls.load(config->server.listen); !loaded.ok()) {
+    fmt::print(stderr, "{}\n", loaded.error().message);
+    return 1;
+  }
+
   // Listeners: worker 0 binds first (resolving port 0), the others bind the same port.
   for (const config::ListenAddress& where : config->server.listen) {
     net::Endpoint ep{where.host, where.port};
@@ -205,7 +232,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
       ep.port = acceptor.value().local_endpoint().port();
       w->acceptors.push_back(std::move(acceptor.value()));
     }
-    fmt::print("edgefront listening on http://{}\n",
+    fmt::print("edgefront listening on {}://{}\n", where.tls ? "https" : "http",
                net::format_endpoint(pool.front()->acceptors.back().local_endpoint()));
   }
 
@@ -232,8 +259,9 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
 
   obs::Counter* accepted = registry.connections.get({});
   for (auto& w : pool) {
-    for (tcp::acceptor& a : w->acceptors) {
-      asio::co_spawn(w->context, accept_loop(*w, a, holder, accepted), log_exception);
+    for (size_t i = 0; i < w->acceptors.size(); ++i) {
+      asio::co_spawn(w->context, accept_loop(*w, w->acceptors[i], holder, accepted, tls, i),
+                     log_exception);
     }
     asio::co_spawn(w->context, pool_sweeper(*w), log_exception);
     w->thread = std::thread([&ctx = w->context] { ctx.run(); });
@@ -263,6 +291,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
         log_exception);
   }
 
+  asio::steady_timer ticket_rotation(control);
   std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
                                                                    int signo) {
     if (ec) return;
@@ -275,6 +304,9 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
           spdlog::error("reload: config refused; still serving the previous one");
         } else if (auto rt = build_runtime(next, registry, health, faults); !rt.ok()) {
           spdlog::error("reload: {}; still serving the previous config", rt.error().message);
+        } else if (Status certs = tls.load(next->server.listen); !certs.ok()) {
+          spdlog::error("reload: {}; still serving the previous config and certificates",
+                        certs.error().message);
         } else {
           holder.publish(rt.value());
           checker.start(rt.value()->probe_targets(), rt.value());
@@ -295,9 +327,11 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     }
     admin_tracker.close_all();
     checker.stop();
+    ticket_rotation.cancel();
     signals.cancel();
   };
   signals.async_wait(on_signal);
+  asio::co_spawn(control, rotate_ticket_keys(ticket_rotation, tls), log_exception);
   control.run();
 
   for (auto& w : pool) w->thread.join();

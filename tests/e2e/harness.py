@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
 START_TIMEOUT = 10.0
 
-_LISTEN_RE = re.compile(rb"^edgefront listening on http://([^\s]+):(\d+)\s*$")
+_LISTEN_RE = re.compile(rb"^edgefront listening on (https?)://([^\s]+):(\d+)\s*$")
 _ADMIN_RE = re.compile(rb"^edgefront admin listening on http://([^\s]+):(\d+)\s*$")
 
 
@@ -205,6 +205,7 @@ class Edge:
         self._stdout_eof = False
         self._reader: Optional[threading.Thread] = None
         self.listen_addrs: list = []
+        self.listen_schemes: list = []  # "http" / "https", in the order of listen_addrs
         self.port = 0
         self.admin_port: Optional[int] = None
         self.stopped = False
@@ -267,7 +268,8 @@ class Edge:
                 self.stdout_lines.append(line.decode("utf-8", "replace").rstrip("\n"))
                 m = _LISTEN_RE.match(line.strip())
                 if m:
-                    self.listen_addrs.append((m.group(1).decode(), int(m.group(2))))
+                    self.listen_addrs.append((m.group(2).decode(), int(m.group(3))))
+                    self.listen_schemes.append(m.group(1).decode())
                 m = _ADMIN_RE.match(line.strip())
                 if m:
                     self.admin_port = int(m.group(2))

@@ -199,3 +199,72 @@ def make_test_certs(directory) -> TestCerts:
     return TestCerts(dir=d, ca=ca, other_ca=other_ca, server=server, wrong_name=wrong,
                      expired=expired, self_signed=self_signed, untrusted=untrusted,
                      empty_cert_dir=empty)
+
+
+# ------------------------------------------------------------------------------------------
+# Viewer-side certificates (the edge's own), all signed by the test CA.
+
+@dataclass(frozen=True)
+class ViewerCerts:
+    """default_site: SAN DNS:default.test + IP:127.0.0.1 (the listener's default)
+    exact:        SAN DNS:www.example.com, DNS:example.com
+    wildcard:     SAN DNS:*.example.net
+    renewed:      the same names as default_site, a new key and serial (for reload)
+    mismatched:   default_site's certificate with exact's key (refused at load)
+    garbage:      a "certificate" file that is not PEM
+    ocsp:         a DER OCSP response for default_site saying "good", signed by the CA"""
+    ca: CertPair
+    default_site: CertPair
+    exact: CertPair
+    wildcard: CertPair
+    renewed: CertPair
+    mismatched: CertPair
+    garbage: CertPair
+    ocsp: Path
+
+    __test__ = False
+
+
+def serial_of(cert: Path) -> str:
+    """The certificate's serial as `openssl x509 -serial` prints it (upper-case hex)."""
+    p = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", str(cert)],
+                       capture_output=True, text=True, timeout=30, check=True)
+    return p.stdout.strip().split("=", 1)[1]
+
+
+def _ocsp_response(d: Path, ca: CertPair, leaf: CertPair, serial: int) -> Path:
+    """A signed "good" OCSP response for `leaf`, made by `openssl ocsp` acting as responder
+    over an index with one valid entry."""
+    index = d / "ocsp-index.txt"
+    subject = subprocess.run(["openssl", "x509", "-noout", "-subject", "-nameopt", "compat",
+                              "-in", str(leaf.cert)], capture_output=True, text=True,
+                             timeout=30, check=True).stdout.strip().split("=", 1)[1].strip()
+    index.write_text(f"V\t300101000000Z\t\t{serial:X}\tunknown\t{subject}\n")
+    req = d / "ocsp-req.der"
+    _run(["ocsp", "-issuer", str(ca.cert), "-cert", str(leaf.cert), "-no_nonce",
+          "-reqout", req.name], d)
+    resp = d / "ocsp-resp.der"
+    _run(["ocsp", "-index", index.name, "-rsigner", str(ca.cert), "-rkey", str(ca.key),
+          "-CA", str(ca.cert), "-reqin", req.name, "-respout", resp.name, "-ndays", "7"], d)
+    return resp
+
+
+def make_viewer_certs(certs: TestCerts) -> ViewerCerts:
+    d = certs.dir / "viewer"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "openssl.cnf").write_text(_CNF.format(dir=str(certs.dir)))
+    ca = certs.ca
+    default_site = _signed(d, "default", "default.test", "DNS:default.test,IP:127.0.0.1", ca,
+                           serial=0x2001)
+    exact = _signed(d, "exact", "www.example.com", "DNS:www.example.com,DNS:example.com", ca,
+                    serial=0x2002)
+    wildcard = _signed(d, "wildcard", "*.example.net", "DNS:*.example.net", ca, serial=0x2003)
+    renewed = _signed(d, "renewed", "default.test", "DNS:default.test,IP:127.0.0.1", ca,
+                      serial=0x2004)
+    mismatched = CertPair(default_site.cert, exact.key)
+    garbage_cert = d / "garbage.pem"
+    garbage_cert.write_text("this is not a certificate\n")
+    garbage = CertPair(garbage_cert, default_site.key)
+    ocsp = _ocsp_response(d, ca, default_site, 0x2001)
+    return ViewerCerts(ca=ca, default_site=default_site, exact=exact, wildcard=wildcard,
+                       renewed=renewed, mismatched=mismatched, garbage=garbage, ocsp=ocsp)

@@ -287,8 +287,8 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "DistributionConfig.DefaultCacheBehavior.Bogus: unknown field; ignored",
       "DistributionConfig.Logging: standard access logging is not implemented yet; ignored",
       "DistributionConfig.PriceClass: not applicable to a self-hosted edge; ignored",
-      "DistributionConfig.ViewerCertificate: viewer TLS is not implemented yet; edgefront "
-      "serves plain HTTP on server.listen",
+      "DistributionConfig.ViewerCertificate: ACM/IAM certificates cannot be fetched; give "
+      "certificate files and minimum_protocol in a native YAML server.listen[].tls; ignored",
       "DistributionConfig.Restrictions: geo restriction is not implemented yet; viewers from "
       "every country are served",
       "DistributionConfig.WebACLId: AWS WAF is not supported; requests are not filtered",

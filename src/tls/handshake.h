@@ -1,0 +1,24 @@
+// The server side of a TLS handshake on a freshly accepted socket, bounded by a timeout so a
+// peer that stalls mid-handshake cannot pin a connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "net/asio.h"
+#include "tls/server_context.h"
+
+namespace edgefront::tls {
+
+struct Accepted {
+  std::unique_ptr<asio::ssl::stream<net::tcp::socket>> stream;
+  bool h2 = false;  // ALPN chose "h2"
+};
+
+net::awaitable<Result<Accepted>> accept_handshake(net::tcp::socket socket,
+                                                  std::shared_ptr<const ServerContext> context,
+                                                  std::chrono::milliseconds timeout);
+
+}  // namespace edgefront::tls

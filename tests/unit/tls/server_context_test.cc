@@ -1,0 +1,117 @@
+// ServerContext::load with certificates made here (OpenSSL API, EC P-256, self-signed):
+// names from the SANs, a key that does not match, a bad OCSP file.
+#include "tls/server_context.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace edgefront::tls {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes <dir>/<name>.pem and <name>.key: a self-signed certificate for `san`.
+CertificateFiles make_cert(const fs::path& dir, const std::string& name, const std::string& san) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
+  X509_set_pubkey(cert, key);
+  X509_NAME* subject = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
+  X509_set_issuer_name(cert, subject);
+  if (!san.empty()) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, san.c_str());
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  X509_sign(cert, key, EVP_sha256());
+  CertificateFiles files{(dir / (name + ".pem")).string(), (dir / (name + ".key")).string(), ""};
+  FILE* f = std::fopen(files.cert.c_str(), "w");
+  PEM_write_X509(f, cert);
+  std::fclose(f);
+  f = std::fopen(files.key.c_str(), "w");
+  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(f);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return files;
+}
+
+class ServerContextTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("edgefront-tls-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(ServerContextTest, NamesComeFromSansElseTheCommonName) {
+  ServerSettings s;
+  s.certificates = {make_cert(dir_, "a", "DNS:a.test,DNS:*.b.test,IP:127.0.0.1"),
+                    make_cert(dir_, "only-cn.test", "")};
+  auto loaded = ServerContext::load(s, std::make_shared<TicketKeys>());
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  const auto& names = loaded.value()->names();
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0], (std::vector<std::string>{"a.test", "*.b.test"}));
+  EXPECT_EQ(names[1], (std::vector<std::string>{"only-cn.test"}));
+  SSL* ssl = loaded.value()->new_ssl();
+  ASSERT_NE(ssl, nullptr);
+  SSL_free(ssl);
+}
+
+TEST_F(ServerContextTest, KeyOfAnotherCertificateIsRefused) {
+  CertificateFiles a = make_cert(dir_, "a", "DNS:a.test");
+  CertificateFiles b = make_cert(dir_, "b", "DNS:b.test");
+  Status st = check_certificate_files({a.cert, b.key, ""});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message, "private key " + b.key + " does not match certificate " + a.cert);
+}
+
+TEST_F(ServerContextTest, MissingFilesAndBadOcspAreRefused) {
+  CertificateFiles a = make_cert(dir_, "a", "DNS:a.test");
+  Status missing = check_certificate_files({(dir_ / "none.pem").string(), a.key, ""});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(
+      missing.error().message.rfind("cannot load certificate " + (dir_ / "none.pem").string(), 0),
+      0u)
+      << missing.error().message;
+  std::string ocsp = (dir_ / "ocsp.der").string();
+  FILE* f = std::fopen(ocsp.c_str(), "w");
+  std::fputs("not DER", f);
+  std::fclose(f);
+  Status bad = check_certificate_files({a.cert, a.key, ocsp});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, ocsp + " is not a DER OCSP response");
+  EXPECT_TRUE(check_certificate_files(a).ok());
+}
+
+TEST_F(ServerContextTest, UnknownPolicyAndNoCertificateAreRefused) {
+  ServerSettings s;
+  s.certificates = {make_cert(dir_, "a", "DNS:a.test")};
+  s.security_policy = "TLSv1.3_2025";
+  auto loaded = ServerContext::load(s, nullptr);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("unknown security policy TLSv1.3_2025"), std::string::npos);
+  s.security_policy = "TLSv1.2_2021";
+  s.certificates.clear();
+  EXPECT_FALSE(ServerContext::load(s, nullptr).ok());
+}
+
+}  // namespace
+}  // namespace edgefront::tls
