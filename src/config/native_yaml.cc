@@ -15,8 +15,8 @@
 #include "config/distribution_checks.h"
 #include "config/duration.h"
 #include "config/effective_forwarding.h"
-#include "config/native_policies.h"
 #include "config/listen_tls.h"
+#include "config/native_policies.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 

@@ -87,6 +87,14 @@ uint64_t header_bytes(const http::ResponseHead& head) {
   return n;
 }
 
+// Vary selects variants only in honour-origin mode: CloudFront keys on what the cache policy
+// names and nothing else (cloudfront-spec.md 3.13).
+std::optional<std::string> secondary_key(bool honour_origin, const http::HeaderList& response,
+                                         const http::RequestHead& request) {
+  if (!honour_origin) return std::string();
+  return cache::vary_secondary_key(response, request);
+}
+
 bool is_unsafe(http::Method m) {
   return m == http::Method::kPost || m == http::Method::kPut || m == http::Method::kDelete ||
          m == http::Method::kPatch;
@@ -240,8 +248,8 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
   MemoryStore& store = *services.store;
   const http::RequestHead& req = r.ex.request;
   cache::CacheKey key = cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, req);
-  auto vary_of = [&req](const ObjectMeta& m) {
-    return cache::vary_secondary_key(m.head.headers, req);
+  auto vary_of = [&req, honour = r.behavior->cache_policy.honour_origin](const ObjectMeta& m) {
+    return secondary_key(honour, m.head.headers, req);
   };
   const bool collapse =
       cache::policy_allows_collapsing(r.behavior->cache_policy, r.behavior->forwarding);
@@ -440,7 +448,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
           ? up.fetch->body_length()
           : http::BodyLength::known(up.file.fd ? up.file.length : up.file.body.size());
   std::optional<std::string> secondary =
-      cache::vary_secondary_key(origin_head.headers, viewer_request);
+      secondary_key(policy.honour_origin, origin_head.headers, viewer_request);
   std::string_view not_stored;
   if (!decision.store) {
     not_stored = decision.reason.empty() ? "not-cacheable" : decision.reason;

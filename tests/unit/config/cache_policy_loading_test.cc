@@ -396,12 +396,12 @@ INSTANTIATE_TEST_SUITE_P(
                       "origin_request_policies[0].headers.all_viewer_and_whitelist_cloudfront: "
                       "only CloudFront-* headers may be listed here, not X-Foo"},
         YamlErrorCase{"memory_units", "", "",
-                      "server.cache.memory: expected a size of at least 1MiB, e.g. 256MiB "
-                      "(units B, KiB, MiB, GiB, TiB)",
+                      "server.cache.memory: expected 0 (no cache) or a size of at least 1MiB, "
+                      "e.g. 256MiB (units B, KiB, MiB, GiB, TiB)",
                       ", cache: {memory: 256MB}"},
         YamlErrorCase{"memory_too_small", "", "",
-                      "server.cache.memory: expected a size of at least 1MiB, e.g. 256MiB "
-                      "(units B, KiB, MiB, GiB, TiB)",
+                      "server.cache.memory: expected 0 (no cache) or a size of at least 1MiB, "
+                      "e.g. 256MiB (units B, KiB, MiB, GiB, TiB)",
                       ", cache: {memory: 1KiB}"},
         YamlErrorCase{"serve_stale_after_range", "", "",
                       "server.cache.serve_stale_after: expected duration 0s-10m",
