@@ -102,42 +102,42 @@ CacheControl parse_cache_control(std::string_view value) {
   bool no_cache_unqualified = false;
   bool private_unqualified = false;
   for (const Directive& d : split_directives(value)) {
-    std::string name = to_lower(d.name);
-    if (name == "max-age") {
+    auto is = [&](std::string_view name) { return iequals(d.name, name); };
+    if (is("max-age")) {
       apply_delta(cc.max_age, d, true);
-    } else if (name == "s-maxage") {
+    } else if (is("s-maxage")) {
       apply_delta(cc.s_maxage, d, true);
-    } else if (name == "stale-while-revalidate") {
+    } else if (is("stale-while-revalidate")) {
       apply_delta(cc.stale_while_revalidate, d, false);
-    } else if (name == "stale-if-error") {
+    } else if (is("stale-if-error")) {
       apply_delta(cc.stale_if_error, d, false);
-    } else if (name == "max-stale") {
+    } else if (is("max-stale")) {
       if (d.has_argument) {
         apply_delta(cc.max_stale, d, false);
       } else {
         cc.max_stale_any = true;
       }
-    } else if (name == "min-fresh") {
+    } else if (is("min-fresh")) {
       apply_delta(cc.min_fresh, d, false);
-    } else if (name == "no-store") {
+    } else if (is("no-store")) {
       cc.no_store = true;
-    } else if (name == "no-cache") {
+    } else if (is("no-cache")) {
       apply_field_list(cc.no_cache, cc.no_cache_fields, no_cache_unqualified, d);
-    } else if (name == "private") {
+    } else if (is("private")) {
       apply_field_list(cc.private_, cc.private_fields, private_unqualified, d);
-    } else if (name == "public") {
+    } else if (is("public")) {
       cc.public_ = true;
-    } else if (name == "must-revalidate") {
+    } else if (is("must-revalidate")) {
       cc.must_revalidate = true;
-    } else if (name == "proxy-revalidate") {
+    } else if (is("proxy-revalidate")) {
       cc.proxy_revalidate = true;
-    } else if (name == "immutable") {
+    } else if (is("immutable")) {
       cc.immutable = true;
-    } else if (name == "no-transform") {
+    } else if (is("no-transform")) {
       cc.no_transform = true;
-    } else if (name == "must-understand") {
+    } else if (is("must-understand")) {
       cc.must_understand = true;
-    } else if (name == "only-if-cached") {
+    } else if (is("only-if-cached")) {
       cc.only_if_cached = true;
     }
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "http/accept_encoding.h"
 
 namespace edgefront::cache {
 
@@ -144,27 +145,6 @@ void append_cookies(std::string& out, const config::KeyValues& values,
   append_part(out, selected);
 }
 
-// Whether an Accept-Encoding list accepts `coding` (q=0 refuses it).
-bool accepts(std::string_view accept_encoding, std::string_view coding) {
-  bool found = false;
-  for_each_list_token(accept_encoding, [&](std::string_view item) {
-    size_t semi = item.find(';');
-    if (!iequals(trim(item.substr(0, semi)), coding)) return;
-    bool refused = false;
-    if (semi != std::string_view::npos) {
-      std::string_view params = item.substr(semi + 1);
-      size_t q = params.find_first_not_of(" \t");
-      if (q != std::string_view::npos && (params[q] == 'q' || params[q] == 'Q') &&
-          q + 1 < params.size() && params[q + 1] == '=') {
-        std::string_view weight = trim(params.substr(q + 2));
-        refused = !weight.empty() && weight.find_first_not_of("0.") == std::string_view::npos;
-      }
-    }
-    if (!refused) found = true;
-  });
-  return found;
-}
-
 }  // namespace
 
 std::string normalized_accept_encoding(const config::CachePolicy& policy,
@@ -172,12 +152,8 @@ std::string normalized_accept_encoding(const config::CachePolicy& policy,
   if (!request.version.at_least_1_1()) return "";  // spec 3.10: HTTP/1.0 never compressed
   std::optional<std::string> value = request.headers.get_combined("Accept-Encoding");
   if (!value) return "";
-  bool br = policy.accept_encoding_brotli && accepts(*value, "br");
-  bool gzip = policy.accept_encoding_gzip && accepts(*value, "gzip");
-  if (br && gzip) return "br,gzip";
-  if (gzip) return "gzip";
-  if (br) return "br";
-  return "";
+  return http::normalize_accept_encoding(*value, policy.accept_encoding_gzip,
+                                         policy.accept_encoding_brotli);
 }
 
 CacheKey build_cache_key(const config::CachePolicy& policy, std::string_view distribution_id,

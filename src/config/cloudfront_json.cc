@@ -568,6 +568,11 @@ void CloudFrontLoader::cache_settings(MapReader& m, const FieldPath& path, Cache
   }
   // Legacy settings key compressed variants whenever the behavior compresses.
   b.cache_policy.accept_encoding_gzip = b.cache_policy.accept_encoding_brotli = b.compress;
+  if (b.compress) {
+    // The key holds the normalised value, so the origin must see the same one.
+    b.forwarding.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
+    b.forwarding.accept_encoding_gzip = b.forwarding.accept_encoding_brotli = true;
+  }
 }
 
 // Legacy TTLs: whole seconds, 0 to 3,153,600,000 (spec 3.5).

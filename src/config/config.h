@@ -128,6 +128,13 @@ struct Forwarding {
   std::vector<std::string> header_except_names;
   // Send the viewer's Host (an origin request policy with all viewer headers).
   bool forward_host = false;
+  // Accept-Encoding toward the origin (spec 3.10): as the viewer sent it, normalised to the
+  // codings the cache keys on ("identity" when none), or removed (a cache policy without
+  // gzip/brotli that neither keys nor forwards the header).
+  enum class AcceptEncoding { kPassThrough, kNormalize, kRemove };
+  AcceptEncoding accept_encoding = AcceptEncoding::kPassThrough;
+  bool accept_encoding_gzip = false;    // kNormalize
+  bool accept_encoding_brotli = false;  // kNormalize
 };
 
 // Which request values go into the cache key (and therefore also to the origin).

@@ -115,6 +115,23 @@ void set_headers(const KeyValues& key, const std::optional<OriginRequestPolicy>&
   }
 }
 
+// With gzip or brotli enabled the normalised value is keyed and sent; otherwise
+// Accept-Encoding is an ordinary header, sent only when listed or when all headers go.
+void set_accept_encoding(const CachePolicy& cache, Forwarding& f) {
+  if (cache.accept_encoding_gzip || cache.accept_encoding_brotli) {
+    f.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
+    f.accept_encoding_gzip = cache.accept_encoding_gzip;
+    f.accept_encoding_brotli = cache.accept_encoding_brotli;
+    return;
+  }
+  bool sent = (f.headers == Forwarding::Headers::kWhitelist &&
+               has_name(f.header_names, "Accept-Encoding", false)) ||
+              (f.headers == Forwarding::Headers::kAll &&
+               !has_name(f.header_except_names, "Accept-Encoding", false));
+  f.accept_encoding =
+      sent ? Forwarding::AcceptEncoding::kPassThrough : Forwarding::AcceptEncoding::kRemove;
+}
+
 }  // namespace
 
 Forwarding effective_forwarding(const CachePolicy& cache,
@@ -133,6 +150,7 @@ Forwarding effective_forwarding(const CachePolicy& cache,
   set_query_strings(union_of(cache.query_strings, orp_qs, true), f);
   set_cookies(union_of(cache.cookies, orp_cookies, true), f);
   set_headers(cache.headers, origin_request, f);
+  set_accept_encoding(cache, f);
   return f;
 }
 

@@ -789,6 +789,11 @@ void NativeLoader::cache_settings(MapReader& m, CacheBehavior& b) {
     // means nothing is cached.
     b.cache_policy = legacy_cache_policy(b.forwarding, 0s, 86400s, 31536000s);
     b.cache_policy.accept_encoding_gzip = b.cache_policy.accept_encoding_brotli = b.compress;
+    if (b.compress) {
+      // The key holds the normalised value, so the origin must see the same one.
+      b.forwarding.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
+      b.forwarding.accept_encoding_gzip = b.forwarding.accept_encoding_brotli = true;
+    }
     return;
   }
   if (f) {

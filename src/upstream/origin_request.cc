@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "http/accept_encoding.h"
 #include "routing/path_pattern.h"
 
 namespace edgefront::upstream {
@@ -167,6 +168,25 @@ http::RequestHead build_origin_request(const http::RequestHead& viewer,
       if (!forwarded(name)) h.remove(name);
     }
     if (!forwarded("User-Agent")) h.set("User-Agent", kCloudFrontUserAgent);
+  }
+
+  // Accept-Encoding (spec 3.10).
+  switch (forwarding.accept_encoding) {
+    case config::Forwarding::AcceptEncoding::kPassThrough:
+      break;
+    case config::Forwarding::AcceptEncoding::kNormalize: {
+      std::optional<std::string> value = h.get_combined("Accept-Encoding");
+      std::string normalized =
+          value && viewer.version.at_least_1_1()
+              ? http::normalize_accept_encoding(*value, forwarding.accept_encoding_gzip,
+                                                forwarding.accept_encoding_brotli)
+              : std::string();
+      h.set("Accept-Encoding", normalized.empty() ? "identity" : normalized);
+      break;
+    }
+    case config::Forwarding::AcceptEncoding::kRemove:
+      h.remove("Accept-Encoding");
+      break;
   }
 
   // Cookies.

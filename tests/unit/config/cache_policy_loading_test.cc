@@ -151,6 +151,10 @@ TEST(CloudFrontCachePolicies, CompressIsReadAndKeysEncodings) {
   EXPECT_TRUE(default_behavior(r).compress);
   EXPECT_TRUE(default_behavior(r).cache_policy.accept_encoding_gzip);
   EXPECT_TRUE(default_behavior(r).cache_policy.accept_encoding_brotli);
+  EXPECT_EQ(default_behavior(r).forwarding.accept_encoding, Forwarding::AcceptEncoding::kNormalize);
+  LoadResult off = load_json(cf_behavior(kForwardNone));
+  EXPECT_EQ(default_behavior(off).forwarding.accept_encoding,
+            Forwarding::AcceptEncoding::kPassThrough);
 }
 
 TEST(CloudFrontCachePolicies, ErrorCachingMinTtlIsRead) {

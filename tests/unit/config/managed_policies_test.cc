@@ -223,5 +223,25 @@ TEST(LegacyCachePolicy, AllHeadersCachesNothing) {
   EXPECT_TRUE(p.caching_disabled());
 }
 
+TEST(EffectiveForwarding, AcceptEncoding) {
+  using AE = Forwarding::AcceptEncoding;
+  Forwarding optimized =
+      effective_forwarding(*find_managed_cache_policy("CachingOptimized"), std::nullopt);
+  EXPECT_EQ(optimized.accept_encoding, AE::kNormalize);
+  EXPECT_TRUE(optimized.accept_encoding_gzip);
+  EXPECT_TRUE(optimized.accept_encoding_brotli);
+  // Neither coding enabled: an ordinary header, not sent unless listed or all headers go.
+  EXPECT_EQ(effective_forwarding(key({}, {}), std::nullopt).accept_encoding, AE::kRemove);
+  EXPECT_EQ(
+      effective_forwarding(key({}, {}, {Behavior::kWhitelist, {"accept-encoding"}}), std::nullopt)
+          .accept_encoding,
+      AE::kPassThrough);
+  EXPECT_EQ(effective_forwarding(key({}, {}), *find_managed_origin_request_policy("AllViewer"))
+                .accept_encoding,
+            AE::kPassThrough);
+  EXPECT_EQ(effective_forwarding(honour_origin_policy(), std::nullopt).accept_encoding,
+            AE::kPassThrough);
+}
+
 }  // namespace
 }  // namespace edgefront::config

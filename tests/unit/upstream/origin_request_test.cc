@@ -330,5 +330,26 @@ TEST(OriginRequest, HeaderBlockListAndViewerHost) {
             "www.example.com");
 }
 
+TEST(OriginRequest, AcceptEncodingNormalisedRemovedOrPassedOn) {
+  config::Forwarding f = all();
+  EXPECT_EQ(
+      build(viewer("/", {{"Accept-Encoding", "zstd, gzip"}}), f).headers.get("Accept-Encoding"),
+      "zstd, gzip");
+  f.accept_encoding = config::Forwarding::AcceptEncoding::kNormalize;
+  f.accept_encoding_gzip = f.accept_encoding_brotli = true;
+  EXPECT_EQ(build(viewer("/", {{"Accept-Encoding", "gzip, deflate, br, zstd"}}), f)
+                .headers.get("Accept-Encoding"),
+            "br,gzip");
+  EXPECT_EQ(build(viewer("/", {{"Accept-Encoding", "deflate"}}), f).headers.get("Accept-Encoding"),
+            "identity");
+  EXPECT_EQ(build(viewer("/", {}), f).headers.get("Accept-Encoding"), "identity");
+  http::RequestHead old = viewer("/", {{"Accept-Encoding", "gzip"}});
+  old.version = http::Version{1, 0};
+  EXPECT_EQ(build(old, f).headers.get("Accept-Encoding"), "identity");
+  f.accept_encoding = config::Forwarding::AcceptEncoding::kRemove;
+  EXPECT_FALSE(
+      build(viewer("/", {{"Accept-Encoding", "gzip"}}), f).headers.contains("Accept-Encoding"));
+}
+
 }  // namespace
 }  // namespace edgefront::upstream
