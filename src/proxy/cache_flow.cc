@@ -379,7 +379,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   if (stale && origin_failed) {
     cache::Seconds age = stale->meta->age(response_time);
     bool allowed = cache::usable_on_error(stale->meta->decision, age) ||
-                   (!policy.honour_origin && !stale->meta->decision.must_revalidate);
+                   stale->meta->decision.serve_stale_on_origin_error;
     if (allowed) {
       guard.resolve(MemoryStore::Pending::Outcome::kStored, stale);
       up.fetch.reset();
@@ -496,6 +496,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   meta->head.version = {1, 1};
   meta->tags = response_tags(meta->head.headers);
   meta->head.headers.remove("Surrogate-Key");
+  for (const std::string& field : decision.omit_fields) meta->head.headers.remove(field);
   if (decision.strip_set_cookie ||
       r.behavior->forwarding.cookies == config::Forwarding::Cookies::kNone) {
     meta->head.headers.remove("Set-Cookie");
