@@ -50,6 +50,11 @@ def parse_args():
     return args
 
 
+def interrupt(signum, frame):
+    """SIGTERM unwinds like Ctrl-C, through the `finally` blocks that stop every server."""
+    raise KeyboardInterrupt
+
+
 def main():
     args = parse_args()
     load_scenario_files(os.path.join(BENCH, "scenarios"))
@@ -71,8 +76,7 @@ def main():
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     out_dir = os.path.join(BENCH, "results", time.strftime("%Y%m%d-%H%M%S", time.gmtime()))
     os.makedirs(out_dir, exist_ok=True)
-    # SIGTERM unwinds like Ctrl-C, through the `finally` that stops every server.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, interrupt)
     base = "/dev/shm" if os.path.isdir("/dev/shm") else None  # caches in memory, not on disk
     rows_by_scenario = {}
     versions = {}

@@ -91,6 +91,18 @@ class Procs:
                 pass
         return total
 
+    def cpu_seconds(self, proc):
+        """User + system CPU time of the process and its descendants so far."""
+        ticks = 0
+        for pid in self.pids(proc):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+            except (OSError, IndexError, ValueError):
+                pass
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self, proc):
         if proc.poll() is None:
             try:

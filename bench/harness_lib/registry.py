@@ -27,6 +27,7 @@ class Row:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     hit_ratio: float | None = None  # from the origin's request count; None if not a cache run
+    cpu_us_per_request: float | None = None  # server CPU (user + system) per request
     rounds: list = dataclasses.field(default_factory=list)
     errors: int = 0
     note: str = ""

@@ -57,13 +57,15 @@ def markdown(run_info, scenarios, rows_by_scenario, versions):
         edge = next((r for r in rows if r.server == "edgefront"), None)
         cache = any(r.hit_ratio is not None for r in rows)
         head = "| server | req/s | p50 ms | p99 ms |" + (" hit ratio |" if cache else "") + \
-            " edgefront/this | non-2xx | rounds req/s | note |"
-        lines += [head, "|---|---:|---:|---:|" + ("---:|" if cache else "") + "---:|---:|---|---|"]
+            " edgefront/this | server CPU µs/req | non-2xx | rounds req/s | note |"
+        lines += [head, "|---|---:|---:|---:|" + ("---:|" if cache else "") +
+                  "---:|---:|---:|---|---|"]
         for r in rows:
             hit = (f" {r.hit_ratio:.3f} |" if r.hit_ratio is not None else " |") if cache else ""
             rounds = " / ".join(f"{x:.0f}" for x in r.rounds)
+            cpu = f"{r.cpu_us_per_request:.1f}" if r.cpu_us_per_request is not None else ""
             lines.append(f"| {r.server} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} |{hit} "
-                         f"{_ratio(edge, r)} | {r.errors} | {rounds} | {r.note} |")
+                         f"{_ratio(edge, r)} | {cpu} | {r.errors} | {rounds} | {r.note} |")
         lines.append("")
     if rows_by_scenario.get("loopback") and rows_by_scenario.get("proxy"):
         ceiling = rows_by_scenario["loopback"][0].rps

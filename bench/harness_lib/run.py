@@ -61,7 +61,11 @@ class Run:
             for _ in range(args.rounds):
                 for server in servers:
                     before = self.origin.requests_served()
+                    cpu_before = self.procs.cpu_seconds(server.proc)
                     r = run_wrk(server.port, path, args.duration, connections, script, script_args)
+                    # Server CPU per request holds up better than req/s on a shared machine.
+                    cpu = self.procs.cpu_seconds(server.proc) - cpu_before
+                    r["cpu_us"] = cpu * 1e6 / r["requests"] if r["requests"] else 0.0
                     time.sleep(0.2)  # let the origin's last log lines land
                     r["origin"] = self.origin.requests_served() - before
                     results[server.name].append(r)
@@ -74,6 +78,7 @@ class Run:
                           p50_ms=statistics.median(r["p50_ms"] for r in rs),
                           p99_ms=statistics.median(r["p99_ms"] for r in rs),
                           rounds=[r["rps"] for r in rs],
+                          cpu_us_per_request=statistics.median(r["cpu_us"] for r in rs),
                           errors=sum(r["non_2xx"] for r in rs), note=server.note)
                 if cache_bytes:
                     served = sum(r["requests"] for r in rs)
