@@ -83,6 +83,9 @@ struct FailoverBounds {
   int retry_budget_min = 3;        // retries always allowed per window (low traffic)
   Duration retry_budget_window = 10s;
   bool honor_retry_after = true;  // a listed 429/503 with Retry-After rests that member
+  // Other methods than GET/HEAD/OPTIONS may move to the next member, but only when nothing
+  // was sent (the connect failed or timed out).
+  bool retry_non_idempotent = false;
 };
 
 struct OriginGroup {

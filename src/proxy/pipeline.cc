@@ -427,6 +427,11 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       upstream::FailoverContext ctx{codes, k + 1 < order.size(), attempt,
                                     o.config->connection_attempts};
       Decision decision = upstream::decide_failover(viewer_request.method, result, ctx);
+      if (decision == Decision::kDeliver && bounds &&
+          upstream::may_fail_over_unsent(viewer_request.method, result.outcome,
+                                         k + 1 < order.size(), *bounds)) {
+        decision = Decision::kNextOrigin;
+      }
       // A body streamed from the viewer cannot be sent again.
       if (fetch && fetch->request_body_consumed()) decision = Decision::kDeliver;
       if (decision != Decision::kDeliver && bounds) {

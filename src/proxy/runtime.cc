@@ -104,7 +104,9 @@ const RuntimeDistribution& Runtime::distribution(const config::Distribution* d) 
 std::vector<upstream::ProbeTarget> Runtime::probe_targets() const {
   std::vector<upstream::ProbeTarget> out;
   for (const RuntimeDistribution& d : distributions_) {
-    for (const auto& o : d.origins) out.push_back({o->config, o->health});
+    for (const auto& o : d.origins) {
+      out.push_back({o->config, o->health, d.config->id, faults_});
+    }
   }
   return out;
 }

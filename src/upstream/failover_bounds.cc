@@ -52,6 +52,14 @@ bool retry_allowed(uint64_t requests, uint64_t retries, int percent, int min_ret
   return retries * 100 < requests * static_cast<uint64_t>(std::max(0, percent));
 }
 
+bool may_fail_over_unsent(http::Method method, AttemptOutcome outcome, bool has_next_member,
+                          const config::FailoverBounds& bounds) {
+  if (!bounds.retry_non_idempotent || !has_next_member || is_failover_method(method)) {
+    return false;
+  }
+  return outcome == AttemptOutcome::kConnectFailed || outcome == AttemptOutcome::kConnectTimeout;
+}
+
 std::optional<config::Duration> parse_retry_after(std::string_view value, SystemTime now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);

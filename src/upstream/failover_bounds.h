@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "config/config.h"
+#include "upstream/failover_policy.h"
 
 namespace edgefront::upstream {
 
@@ -35,6 +36,12 @@ config::Duration cap_by_remaining(config::Duration timeout, config::Duration ela
 // Envoy-style retry budget: a retry is allowed while retries stay below `percent` of the
 // requests in the window, or below `min_retries` (so low traffic can still retry).
 bool retry_allowed(uint64_t requests, uint64_t retries, int percent, int min_retries);
+
+// With retry_non_idempotent, a method CloudFront never fails over (PUT, POST, PATCH, DELETE)
+// still moves to the next member when nothing of the request was sent: the connect failed or
+// timed out. Anything later (the request went out) is never retried.
+bool may_fail_over_unsent(http::Method method, AttemptOutcome outcome, bool has_next_member,
+                          const config::FailoverBounds& bounds);
 
 // Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3); nullopt if malformed.
 // A date in the past is zero.

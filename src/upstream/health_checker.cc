@@ -45,9 +45,14 @@ net::awaitable<bool> tcp_probe(const OriginEndpoint& ep, config::Duration timeou
 }  // namespace
 
 net::awaitable<bool> HealthChecker::probe_once(const config::Origin& origin,
-                                               const config::HealthCheck& check) {
+                                               const config::HealthCheck& check, FaultRef fault) {
   OriginEndpoint ep = probe_endpoint(origin, check);
   if (check.protocol == config::HealthCheck::Protocol::kTcp) {
+    // A connect-only probe meets only the faults that break connecting.
+    if (fault &&
+        (fault->spec.kind == FaultKind::kRefuse || fault->spec.kind == FaultKind::kBlackhole)) {
+      co_return false;
+    }
     co_return co_await tcp_probe(ep, check.timeout);
   }
   // A probe is one fresh connection with the check's timeout and no retries.
@@ -58,6 +63,7 @@ net::awaitable<bool> HealthChecker::probe_once(const config::Origin& origin,
   probe.keepalive_timeout = config::Duration::zero();
   ConnectionPool pool;
   OriginFetch fetch(pool, probe, ep);
+  if (fault) fetch.inject(std::move(fault));
   http::RequestHead request;
   request.method = http::Method::kGet;
   request.target = check.path;
@@ -109,7 +115,8 @@ net::awaitable<void> HealthChecker::probe_loop(std::shared_ptr<Session> session,
   HealthCheckState state;
   std::minstd_rand jitter(static_cast<uint32_t>(std::hash<std::string>{}(origin.id)));
   while (!session->stopped) {
-    bool ok = co_await probe_once(origin, check);
+    FaultRef fault = target.faults ? target.faults->find(target.distribution, origin.id) : nullptr;
+    bool ok = co_await probe_once(origin, check, std::move(fault));
     if (session->stopped) break;
     if (state.observe(ok, check)) {
       target.health->set_active_healthy(state.healthy());

@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "net/asio.h"
+#include "upstream/fault_table.h"
 #include "upstream/origin_health.h"
 
 namespace edgefront::upstream {
@@ -16,6 +17,9 @@ namespace edgefront::upstream {
 struct ProbeTarget {
   const config::Origin* origin = nullptr;
   OriginHealth* health = nullptr;
+  // Injected faults apply to probes too, so a drill looks like an outage to the checks.
+  std::string distribution;
+  const FaultTable* faults = nullptr;
 };
 
 class HealthChecker {
@@ -30,7 +34,8 @@ class HealthChecker {
 
   // One probe (exposed for tests): true if the origin answered as the check expects.
   static net::awaitable<bool> probe_once(const config::Origin& origin,
-                                         const config::HealthCheck& check);
+                                         const config::HealthCheck& check,
+                                         FaultRef fault = nullptr);
 
  private:
   struct Session {

@@ -125,3 +125,27 @@ def test_retry_after_can_be_ignored(cluster):
     for i in range(3):
         assert attempts(http_get(edge.port, f"/{i}")) == "app=429, app2=200"
     assert primary.request_count() == 3
+
+
+def test_post_fails_over_only_when_configured_and_unsent(cluster):
+    secondary = cluster.origin(Behavior(echo=True), name="secondary")
+    origins = [http_origin("app", refusing_port()), http_origin("app2", secondary.port)]
+    off = cluster.edge(group_config(origins, codes=(503,)))
+    assert http_request(off.port, "POST", "/w", body=b"payload").status == 502
+    assert secondary.request_count() == 0
+
+    on = cluster.edge(group_config(origins, {"retry_non_idempotent": True}, codes=(503,)))
+    r = http_request(on.port, "POST", "/w", body=b"payload")
+    assert r.status == 200 and attempts(r) == "app=connect-failed, app2=200"
+    assert secondary.wait_for_requests(1, complete=True)[0].body == b"payload"
+
+
+def test_post_that_reached_the_origin_is_never_retried(cluster):
+    primary = cluster.origin(Behavior(status=503, body=b"busy"), name="primary")
+    secondary = cluster.origin(Behavior(body=b"secondary"), name="secondary")
+    edge = cluster.edge(group_config(
+        [http_origin("app", primary.port), http_origin("app2", secondary.port)],
+        {"retry_non_idempotent": True}, codes=(503,)))
+    r = http_request(edge.port, "POST", "/w", body=b"payload")
+    assert r.status == 503 and r.body == b"busy"
+    assert secondary.request_count() == 0

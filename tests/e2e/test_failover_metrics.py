@@ -73,3 +73,26 @@ def test_single_origin_attempts_are_counted(cluster):
     edge = cluster.edge(edge_config(distribution([http_origin("app", origin.port)], "app")))
     http_get(edge.port, "/a")
     assert edge.metric(f"{ATTEMPTS}_count", distribution="main", target="app") == 1
+
+
+def test_origins_show_in_flight_and_smoothed_times(cluster):
+    slow = cluster.origin(Behavior(hang=True), name="slow")
+    edge = cluster.edge(edge_config(distribution([http_origin("app", slow.port)], "app")))
+
+    def origin():
+        with urllib.request.urlopen(f"{edge.admin_url}/origins", timeout=5) as r:
+            return json.loads(r.read())["distributions"][0]["origins"][0]
+
+    assert origin()["in_flight"] == 0 and origin()["connect_time_us"] == 0
+    import threading
+    t = threading.Thread(target=lambda: http_get(edge.port, "/held", timeout=30))
+    t.start()
+    slow.wait_for_requests(1)
+    o = origin()
+    assert o["in_flight"] == 1  # the connect time is recorded when the attempt ends
+    slow.set(hang=False)
+    slow.release()
+    t.join(30)
+    o = origin()
+    assert o["in_flight"] == 0 and o["response_time_us"] > 0 and o["connect_time_us"] > 0
+    assert o["errors"]["at_limit"] == 0

@@ -324,3 +324,27 @@ def test_status_answers_head_without_a_body(cluster, pair):
         assert r.status == 503 and r.body == b""
         c.send(request_bytes("GET", "/g"))  # the connection is still in step
         assert c.read_response().status == 503
+
+
+def test_active_checks_see_injected_faults(cluster, pair):
+    """A drill looks like an outage to the active health checks too: the primary turns
+    unhealthy and is skipped, and turns healthy again once the fault is removed."""
+    primary, secondary = pair
+    check = {"path": "/health", "interval": "100ms", "timeout": "80ms",
+             "healthy_threshold": 1, "unhealthy_threshold": 1}
+    edge = cluster.edge(group_config(primary.port, secondary.port,
+                                     primary={"health_check": check}))
+
+    def primary_state():
+        r = http_request(edge.admin_port, "GET", "/origins")
+        return json.loads(r.body)["distributions"][0]["origins"][0]
+
+    inject(edge, origin="app", kind="status", status=503)
+    wait_until(lambda: not primary_state()["active_healthy"], timeout=10,
+               desc="the check to see the injected 503")
+    r = http_get(edge.port, "/drill")
+    assert r.body == b"from-secondary" and attempts(r) == "app=skipped-unhealthy, app2=200"
+    admin(edge, "DELETE", "/faults")
+    wait_until(lambda: primary_state()["active_healthy"], timeout=10,
+               desc="the check to recover")
+    assert http_get(edge.port, "/after").body == b"from-primary"

@@ -41,11 +41,12 @@ TEST(FailoverBoundsConfig, OffByDefault) {
   EXPECT_FALSE(b.adaptive_connect);
   EXPECT_EQ(b.retry_budget_percent, 0);
   EXPECT_TRUE(b.honor_retry_after);
+  EXPECT_FALSE(b.retry_non_idempotent);
 }
 
 TEST(FailoverBoundsConfig, FullBlock) {
   LoadResult r = load(
-      "{max_attempts: 3, max_time: 2s, honor_retry_after: false,"
+      "{max_attempts: 3, max_time: 2s, honor_retry_after: false, retry_non_idempotent: true,"
       " adaptive_connect_timeout: {floor: 50ms, multiplier: 6},"
       " retry_budget: {percent: 20, min_retries: 5, window: 30s}}");
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
@@ -53,6 +54,7 @@ TEST(FailoverBoundsConfig, FullBlock) {
   EXPECT_EQ(b.max_attempts, 3);
   EXPECT_EQ(b.max_time, Duration(2000));
   EXPECT_FALSE(b.honor_retry_after);
+  EXPECT_TRUE(b.retry_non_idempotent);
   EXPECT_TRUE(b.adaptive_connect);
   EXPECT_EQ(b.connect_floor, Duration(50));
   EXPECT_EQ(b.connect_multiplier, 6);

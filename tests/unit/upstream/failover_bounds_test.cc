@@ -129,3 +129,26 @@ TEST(RetryBudget, BucketsAreReusedAcrossWindows) {
 
 }  // namespace
 }  // namespace edgefront::upstream
+
+namespace edgefront::upstream {
+namespace {
+
+TEST(FailOverUnsent, OnlyWhenConfiguredAndNothingWasSent) {
+  config::FailoverBounds b;
+  using http::Method;
+  EXPECT_FALSE(may_fail_over_unsent(Method::kPost, AttemptOutcome::kConnectFailed, true, b));
+  b.retry_non_idempotent = true;
+  EXPECT_TRUE(may_fail_over_unsent(Method::kPost, AttemptOutcome::kConnectFailed, true, b));
+  EXPECT_TRUE(may_fail_over_unsent(Method::kPut, AttemptOutcome::kConnectTimeout, true, b));
+  EXPECT_TRUE(may_fail_over_unsent(Method::kDelete, AttemptOutcome::kConnectFailed, true, b));
+  // The request went out: never again.
+  EXPECT_FALSE(may_fail_over_unsent(Method::kPost, AttemptOutcome::kReadTimeout, true, b));
+  EXPECT_FALSE(may_fail_over_unsent(Method::kPost, AttemptOutcome::kOriginClosed, true, b));
+  EXPECT_FALSE(may_fail_over_unsent(Method::kPost, AttemptOutcome::kResponse, true, b));
+  // No next member, or a method the ordinary rules already handle.
+  EXPECT_FALSE(may_fail_over_unsent(Method::kPost, AttemptOutcome::kConnectFailed, false, b));
+  EXPECT_FALSE(may_fail_over_unsent(Method::kGet, AttemptOutcome::kConnectFailed, true, b));
+}
+
+}  // namespace
+}  // namespace edgefront::upstream
