@@ -46,6 +46,10 @@ struct OutlierDetection {
   Duration base_ejection = 10s;  // first ejection; doubles with each repeated ejection
   Duration max_ejection = 300s;
   int max_ejected_percent = 50;  // never eject more than this share of a group's members
+  // After an ejection ends the origin is re-admitted gradually: its share of the requests it
+  // would lead grows linearly over this window (from 10%), and one failure in the window
+  // ejects it again. 0: back at full share at once.
+  Duration recovery_window = 10s;
 };
 
 // One origin: an HTTP(S) server, or a local directory (the "S3 bucket" of the seeds).

@@ -583,6 +583,7 @@ void NativeLoader::outlier_detection(const YAML::Node& node, const FieldPath& pa
   if (auto n = m.integer("max_ejected_percent", 0, 100)) {
     od.max_ejected_percent = static_cast<int>(*n);
   }
+  if (auto d = m.duration("recovery_window", 0ms, std::chrono::hours(1))) od.recovery_window = *d;
   m.finish();
 }
 

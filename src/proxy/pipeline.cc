@@ -92,6 +92,15 @@ std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_awar
   }
   if (order.empty()) {
     for (size_t i = 0; i < target.members.size(); ++i) order.push_back(i);
+  } else if (health_aware && target.group) {
+    // A member re-admitted after an ejection leads only its growing share of requests; for
+    // the others it stays in the order, behind the rest, as a fallback.
+    thread_local std::minstd_rand share_random(std::random_device{}());
+    std::stable_partition(order.begin(), order.end(), [&](size_t i) {
+      double share =
+          target.members[i]->health->admission_share(now, target.group->outlier_detection);
+      return share >= 1.0 || std::uniform_real_distribution<double>(0.0, 1.0)(share_random) < share;
+    });
   }
   // Active-active: the balancer picks who goes first among the available members; the others
   // stay in list order behind it for failover.

@@ -55,11 +55,23 @@ bool OriginHealth::available(SteadyTime now) const {
 // ejection, so record_success() needs no clock. An origin that stays quiet for a while thus
 // starts again near base_ejection, while one that keeps failing soon after each ejection keeps
 // doubling up to max_ejection. view().ejections is the level set by the latest ejection.
+double OriginHealth::admission_share(SteadyTime now, const config::OutlierDetection& policy) const {
+  int64_t until = ejected_until_ns_.load(std::memory_order_acquire);
+  int64_t window = to_ns(policy.recovery_window);
+  if (until == 0 || window <= 0) return 1.0;
+  int64_t since_end = to_ns(now) - until;
+  if (since_end < 0) return 0.0;  // still ejected
+  if (since_end >= window) return 1.0;
+  return std::max(0.1, static_cast<double>(since_end) / static_cast<double>(window));
+}
+
 bool OriginHealth::record_failure(SteadyTime now, const config::OutlierDetection& policy,
                                   bool may_eject) {
   uint32_t failures = consecutive_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
+  // On probation after an ejection, one failure is enough to eject it again.
+  const bool recovering = admission_share(now, policy) < 1.0;
   if (!policy.enabled || !may_eject || policy.consecutive_failures < 1 ||
-      failures < static_cast<uint32_t>(policy.consecutive_failures)) {
+      (!recovering && failures < static_cast<uint32_t>(policy.consecutive_failures))) {
     return false;
   }
   int64_t now_ns = to_ns(now);

@@ -55,6 +55,10 @@ class OriginHealth {
   void set_active_healthy(bool healthy);
 
   bool ejected(SteadyTime now) const;
+  // Share of the requests it would lead that a recovering origin takes (pure arithmetic on
+  // the end of its last ejection): 1 when not recovering, from 0.1 up to 1 across
+  // `recovery_window` after an ejection ended.
+  double admission_share(SteadyTime now, const config::OutlierDetection& policy) const;
   HealthView view(SteadyTime now) const;
 
   // Ejection length for the n-th ejection (1-based): base * 2^(n-1), capped (pure).

@@ -170,8 +170,12 @@ def test_flapping_origin_is_ejected_then_readmitted(cluster):
     secondary = cluster.origin(Behavior(body=b"secondary"), name="secondary")
     edge = cluster.edge(group_config(http_origin("primary", primary.port),
                                      http_origin("secondary", secondary.port),
+                                     # Full share right after each ejection, so
+                                     # every round meets the primary (gradual
+                                     # re-admission has unit tests of its own).
                                      outlier_detection={"consecutive_failures": 2,
-                                                        "base_ejection": "200ms"}))
+                                                        "base_ejection": "200ms",
+                                                        "recovery_window": "0s"}))
     for round_ in range(3):
         state["down"] = True
         for i in range(2):
@@ -208,3 +212,34 @@ def test_killed_primary_fails_over_and_fails_back_when_restarted(cluster):
     restarted.start(port=port)
     wait_until(lambda: http_get(edge.port, "/back").body == b"primary again", timeout=10,
                desc="failback to the restarted primary")
+
+
+# ------------------------------------------------------------------------------ gradual re-admission
+
+
+def test_primary_is_readmitted_gradually_after_an_ejection(cluster):
+    state = {"down": True}
+    primary = cluster.origin(Behavior(body=b"primary"), name="primary",
+                             handler=lambda req: Behavior(status=503) if state["down"] else None)
+    secondary = cluster.origin(Behavior(body=b"secondary"), name="secondary")
+    edge = cluster.edge(group_config(http_origin("primary", primary.port),
+                                     http_origin("secondary", secondary.port),
+                                     outlier_detection={"consecutive_failures": 1,
+                                                        "base_ejection": "300ms",
+                                                        "recovery_window": "60s"}))
+    assert http_get(edge.port, "/down").body == b"secondary"  # ejected now
+    state["down"] = False
+    # Once the ejection is over the primary leads only a small, growing share of requests
+    # (10% at first over a 60 s window): most still go to the secondary, none fail.
+    wait_until(lambda: http_get(edge.port, "/probe").body == b"primary", timeout=10,
+               desc="primary re-admitted")
+    bodies = [http_get(edge.port, f"/r{i}").body for i in range(30)]
+    assert set(bodies) <= {b"primary", b"secondary"}
+    assert bodies.count(b"secondary") > 15, bodies
+    # On probation one failure ejects it again at once (with 10%+ of the requests, one of
+    # 150 reaches it all but surely), and every request is still answered.
+    state["down"] = True
+    for i in range(150):
+        assert http_get(edge.port, f"/f{i}").body == b"secondary"
+    assert edge.metric("edgefront_origin_ejections_total", distribution="main",
+                       origin="primary") >= 2

@@ -381,3 +381,39 @@ INSTANTIATE_TEST_SUITE_P(Table, MayEjectAnother,
 
 }  // namespace
 }  // namespace edgefront::upstream
+
+namespace edgefront::upstream {
+namespace {
+
+TEST(OriginHealthRecoveryTest, ShareGrowsAcrossTheWindowAfterAnEjection) {
+  OriginHealth h;
+  config::OutlierDetection p = policy(2, 10s, 300s);
+  p.recovery_window = 20s;
+  EXPECT_EQ(h.admission_share(kT0, p), 1.0) << "never ejected";
+  ASSERT_EQ(fail(h, kT0, p, 2), 1);
+  EXPECT_EQ(h.admission_share(kT0 + 5s, p), 0.0) << "still ejected";
+  EXPECT_DOUBLE_EQ(h.admission_share(kT0 + 10s, p), 0.1) << "floor right after the end";
+  EXPECT_DOUBLE_EQ(h.admission_share(kT0 + 20s, p), 0.5);
+  EXPECT_EQ(h.admission_share(kT0 + 30s, p), 1.0);
+  p.recovery_window = 0s;
+  EXPECT_EQ(h.admission_share(kT0 + 11s, p), 1.0) << "no window: full share at once";
+}
+
+TEST(OriginHealthRecoveryTest, OneFailureOnProbationEjectsAgainWithLongerBackoff) {
+  OriginHealth h;
+  config::OutlierDetection p = policy(3, 10s, 300s);
+  p.recovery_window = 20s;
+  ASSERT_EQ(fail(h, kT0, p, 3), 1);
+  EXPECT_EQ(fail(h, kT0 + 12s, p, 1), 1) << "on probation, one failure is enough";
+  HealthView v = h.view(kT0 + 12s);
+  EXPECT_TRUE(v.ejected);
+  EXPECT_EQ(v.ejections, 2u);
+  EXPECT_EQ(v.ejected_for_ms, 20000) << "second ejection doubles";
+  // Past the probation window the usual threshold applies again.
+  SteadyTime later = kT0 + 12s + 20s + 20s;
+  EXPECT_EQ(fail(h, later, p, 2), 0);
+  EXPECT_EQ(fail(h, later, p, 1), 1);
+}
+
+}  // namespace
+}  // namespace edgefront::upstream
