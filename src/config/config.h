@@ -90,6 +90,9 @@ struct FailoverBounds {
   // Other methods than GET/HEAD/OPTIONS may move to the next member, but only when nothing
   // was sent (the connect failed or timed out).
   bool retry_non_idempotent = false;
+  // GET/HEAD: when the first member has not answered after this long, ask the next member
+  // too and take the first useful answer. 0: off.
+  Duration hedge_after{0};
 };
 
 struct OriginGroup {

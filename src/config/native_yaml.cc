@@ -619,6 +619,7 @@ void NativeLoader::failover_bounds(const YAML::Node& node, const FieldPath& path
   }
   if (std::optional<bool> ra = m.boolean("honor_retry_after")) fb.honor_retry_after = *ra;
   if (std::optional<bool> rn = m.boolean("retry_non_idempotent")) fb.retry_non_idempotent = *rn;
+  if (auto d = m.duration("hedge_after", 1ms, 60s)) fb.hedge_after = *d;
   m.finish();
 }
 

@@ -15,6 +15,7 @@ Registry::Registry(unsigned slots)
       fault_events(kFaultEvents, slots),
       faults_applied(kFaultsApplied, slots),
       failover_stopped(kFailoverStopped, slots),
+      hedges(kHedges, slots),
       attempts_per_request(kAttemptsPerRequest, slots),
       time_to_failover(kTimeToFailover, slots),
       slots_(slots) {}
@@ -24,7 +25,7 @@ std::string Registry::render() const {
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
         &origin_failovers, &origin_served, &origin_ejections, &cache_lookups, &fault_events,
-        &faults_applied, &failover_stopped}) {
+        &faults_applied, &failover_stopped, &hedges}) {
     f->render(out);
   }
   attempts_per_request.render(out);

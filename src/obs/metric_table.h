@@ -52,6 +52,11 @@ inline const FamilySpec kFaultsApplied{
     "Origin attempts that met an injected fault, by origin and fault kind.",
     {"distribution", "origin", "kind"}};
 
+inline const FamilySpec kHedges{
+    "edgefront_origin_hedges_total",
+    "Requests of a group that also asked the next member because the first was slower than "
+    "hedge_after.",
+    {"distribution", "group"}};
 inline const FamilySpec kFailoverStopped{
     "edgefront_failover_stopped_total",
     "Requests of a group whose failover was stopped by a bound: attempts, time (the per-request "
@@ -76,7 +81,7 @@ class Registry {
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
       origin_failovers, origin_served, origin_ejections, cache_lookups, fault_events,
-      faults_applied, failover_stopped;
+      faults_applied, failover_stopped, hedges;
   HistogramFamily attempts_per_request, time_to_failover;
   std::string render() const;
   unsigned slots() const { return slots_; }

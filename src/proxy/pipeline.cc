@@ -9,6 +9,7 @@
 #include <random>
 
 #include "http/error_page.h"
+#include "proxy/attempt_race.h"
 #include "proxy/request.h"
 #include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
@@ -350,6 +351,33 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
   int attempts_made = 0;
   std::optional<SteadyTime> failed_over_at;
   FetchObservation observation{target, w, attempts_made, started, failed_over_at};
+  struct Hedged {
+    std::unique_ptr<upstream::OriginFetch> fetch;
+    upstream::AttemptResult result;
+  };
+  std::optional<Hedged> hedged;  // the next member's answer to a hedged request
+  // What an attempt on `m` sends, with its fault, timeouts and concurrency slot.
+  auto prepare_fetch = [&](const RuntimeOrigin& m, upstream::InflightSlot slot) {
+    auto f = std::make_unique<upstream::OriginFetch>(worker_.pool(), *m.config,
+                                                     endpoint_for(m, r.viewer.tls));
+    if (upstream::FaultRef fault =
+            r.rt->faults() ? r.rt->faults()->find(r.dist->config->id, m.config->id) : nullptr) {
+      if (fault->applied) fault->applied->add(w);
+      f->inject(std::move(fault));
+    }
+    if (bounds) {
+      config::Duration elapsed = since(started);
+      f->set_connect_timeout(upstream::cap_by_remaining(
+          upstream::adapted_connect_timeout(m.config->connection_timeout, m.connect_rtt->smoothed(),
+                                            *bounds),
+          elapsed, *bounds));
+      f->set_head_timeout(upstream::cap_by_remaining(m.config->read_timeout, elapsed, *bounds));
+    }
+    f->hold(std::move(slot));
+    return std::make_pair(std::move(f), upstream::build_origin_request(
+                                            viewer_request, origin_path, *m.config,
+                                            r.behavior->forwarding, r.viewer, cfg.server.via_name));
+  };
 
   for (size_t k = 0; k < order.size(); ++k) {
     const size_t i = order[k];
@@ -357,7 +385,8 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
     for (int attempt = 1;; ++attempt) {
       // Circuit breaking: an origin at max_concurrent_requests is passed over, not tried.
       upstream::InflightSlot slot;
-      if (!o.directory) {
+      const bool from_hedge = hedged && k == 1 && attempt == 1;
+      if (!o.directory && !from_hedge) {
         slot = upstream::InflightSlot::acquire(*o.in_flight, o.config->max_concurrent_requests);
         if (!slot) {
           o.at_limit->add(w);
@@ -373,8 +402,10 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
           co_return up;
         }
       }
-      o.stats.requests->add(w);
-      ++attempts_made;
+      if (!from_hedge) {
+        o.stats.requests->add(w);
+        ++attempts_made;
+      }
       if (bounds && bounds->retry_budget_percent > 0) {
         o.retry_budget->record_attempt(std::chrono::steady_clock::now());
       }
@@ -385,29 +416,66 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
         file = o.directory->respond(viewer_request,
                                     fmt::format("{}{}", o.config->origin_path, origin_path));
         result = {AttemptOutcome::kResponse, file.head.status};
+      } else if (from_hedge) {
+        // The hedge already asked this member while the primary was slow.
+        fetch = std::move(hedged->fetch);
+        result = hedged->result;
+        hedged.reset();
       } else {
-        fetch = std::make_unique<upstream::OriginFetch>(worker_.pool(), *o.config,
-                                                        endpoint_for(o, r.viewer.tls));
-        if (upstream::FaultRef fault =
-                r.rt->faults() ? r.rt->faults()->find(r.dist->config->id, o.config->id) : nullptr) {
-          if (fault->applied) fault->applied->add(w);
-          fetch->inject(std::move(fault));
-        }
-        if (bounds) {
-          config::Duration elapsed = since(started);
-          fetch->set_connect_timeout(upstream::cap_by_remaining(
-              upstream::adapted_connect_timeout(o.config->connection_timeout,
-                                                o.connect_rtt->smoothed(), *bounds),
-              elapsed, *bounds));
-          fetch->set_head_timeout(
-              upstream::cap_by_remaining(o.config->read_timeout, elapsed, *bounds));
-        }
-        http::RequestHead origin_request =
-            upstream::build_origin_request(viewer_request, origin_path, *o.config,
-                                           r.behavior->forwarding, r.viewer, cfg.server.via_name);
-        fetch->hold(std::move(slot));
+        auto [prepared, origin_request] = prepare_fetch(o, std::move(slot));
+        fetch = std::move(prepared);
         const SteadyTime attempt_start = std::chrono::steady_clock::now();
-        result = co_await fetch->start(origin_request, r.body);
+        const bool may_hedge = k == 0 && attempt == 1 && bounds &&
+                               bounds->hedge_after.count() > 0 && order.size() > 1 &&
+                               !target.members[order[1]]->directory && !r.ex.request.has_body() &&
+                               (viewer_request.method == http::Method::kGet ||
+                                viewer_request.method == http::Method::kHead);
+        if (!may_hedge) {
+          result = co_await fetch->start(origin_request, r.body);
+        } else {
+          // Hedging: if the primary has no answer after hedge_after, ask the next member too
+          // and take whichever answers usefully first.
+          AttemptRace race(co_await asio::this_coro::executor, r.rt);
+          race.launch(std::move(fetch), std::move(origin_request));
+          auto usable = [&](size_t leg) {
+            const upstream::AttemptResult& a = race.result(leg);
+            return a.outcome == AttemptOutcome::kResponse &&
+                   (!codes || std::find(codes->begin(), codes->end(), a.status) == codes->end());
+          };
+          std::optional<size_t> done = co_await race.next_finished(bounds->hedge_after);
+          if (!done) {
+            const RuntimeOrigin& next = *target.members[order[1]];
+            upstream::InflightSlot next_slot = upstream::InflightSlot::acquire(
+                *next.in_flight, next.config->max_concurrent_requests);
+            if (next_slot) {
+              next.stats.requests->add(w);
+              ++attempts_made;
+              target.hedges->add(w);
+              auto [hedge_fetch, hedge_request] = prepare_fetch(next, std::move(next_slot));
+              race.launch(std::move(hedge_fetch), std::move(hedge_request));
+            }
+            while (!done || !(usable(*done) || race.all_finished())) {
+              done = co_await race.next_finished();
+              if (!done) break;
+            }
+          }
+          if (done && *done == 1 && usable(1)) {
+            // The hedge answered first: the primary is left behind (a late answer is
+            // dropped) and the loop moves on to the member that answered.
+            hedged = Hedged{race.take(1), race.result(1)};
+            if (cfg.server.served_by_header) {
+              if (!up.attempts.empty()) up.attempts += ", ";
+              up.attempts += fmt::format("{}=hedged", o.config->id);
+            }
+            break;
+          }
+          result = race.result(0);
+          fetch = race.take(0);
+          if (race.size() > 1 && race.all_finished()) {
+            // Neither answer was usable: the hedge's stands in for the failover attempt.
+            hedged = Hedged{race.take(1), race.result(1)};
+          }
+        }
         if (result.outcome == AttemptOutcome::kResponse) {
           o.latency->record(std::chrono::duration_cast<std::chrono::microseconds>(
               std::chrono::steady_clock::now() - attempt_start));

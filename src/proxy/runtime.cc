@@ -75,6 +75,7 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       t.failover_stopped = {registry.failover_stopped.get({d.id, g.id, "attempts"}),
                             registry.failover_stopped.get({d.id, g.id, "time"}),
                             registry.failover_stopped.get({d.id, g.id, "retry_budget"})};
+      t.hedges = registry.hedges.get({d.id, g.id});
       t.attempts = registry.attempts_per_request.get({d.id, g.id});
       t.time_to_failover = registry.time_to_failover.get({d.id, g.id});
       for (const std::string& member : g.member_origin_ids) {

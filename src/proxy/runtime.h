@@ -60,6 +60,7 @@ struct RuntimeTarget {
   std::vector<obs::Counter*> failovers_from;  // parallel to members
   // Requests whose failover a bound stopped: attempts, time, retry budget (groups only).
   std::array<obs::Counter*, 3> failover_stopped{};
+  obs::Counter* hedges = nullptr;
   obs::Histogram* attempts = nullptr;          // attempts per request
   obs::Histogram* time_to_failover = nullptr;  // groups only
   // Weighted round robin's shared ticket.

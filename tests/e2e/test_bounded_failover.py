@@ -149,3 +149,51 @@ def test_post_that_reached_the_origin_is_never_retried(cluster):
     r = http_request(edge.port, "POST", "/w", body=b"payload")
     assert r.status == 503 and r.body == b"busy"
     assert secondary.request_count() == 0
+
+
+# ------------------------------------------------------------------------------ hedging
+
+
+def test_hedged_request_takes_the_faster_member(cluster):
+    primary = cluster.origin(Behavior(body=b"primary", hang=True), name="primary")
+    secondary = cluster.origin(Behavior(body=b"secondary"), name="secondary")
+    edge = cluster.edge(group_config(
+        [http_origin("app", primary.port, read_timeout="20s"),
+         http_origin("app2", secondary.port)],
+        {"hedge_after": "100ms"}, selection="cloudfront"))
+    r = http_get(edge.port, "/slow")
+    assert r.status == 200 and r.body == b"secondary"
+    assert attempts(r) == "app=hedged, app2=200"
+    assert edge.metric("edgefront_origin_hedges_total", distribution="main", group="grp") == 1
+    # The primary did get the request; its answer, once released, is dropped.
+    primary.wait_for_requests(1)
+    primary.release()
+    # A primary that answers in time is not hedged.
+    r = http_get(edge.port, "/fast")
+    assert r.body == b"primary" and attempts(r) == "app=200"
+    assert edge.metric("edgefront_origin_hedges_total", distribution="main", group="grp") == 1
+
+
+def test_hedge_answer_stands_in_when_the_primary_fails(cluster):
+    primary = cluster.origin(Behavior(status=503, delay_s=0.5), name="primary")
+    secondary = cluster.origin(Behavior(status=503, body=b"also down", delay_s=1.0),
+                               name="secondary")
+    edge = cluster.edge(group_config(
+        [http_origin("app", primary.port), http_origin("app2", secondary.port)],
+        {"hedge_after": "50ms"}, selection="cloudfront"))
+    r = http_get(edge.port, "/both-down")
+    assert r.status == 503
+    # One attempt per member: the hedge's answer served as the failover attempt.
+    assert attempts(r) == "app=503, app2=503"
+    assert secondary.request_count() == 1
+
+
+def test_post_is_never_hedged(cluster):
+    primary = cluster.origin(Behavior(echo=True, delay_s=0.3), name="primary")
+    secondary = cluster.origin(Behavior(body=b"secondary"), name="secondary")
+    edge = cluster.edge(group_config(
+        [http_origin("app", primary.port), http_origin("app2", secondary.port)],
+        {"hedge_after": "20ms"}, selection="cloudfront"), )
+    r = http_request(edge.port, "POST", "/p", body=b"x")
+    assert r.status in (200, 403)
+    assert secondary.request_count() == 0
