@@ -5,10 +5,10 @@ set -euo pipefail
 mode=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       node-llhttp libasio-dev libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-      libxxhash-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev)
+      libxxhash-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libnghttp2-dev)
 case "$mode" in
-  test) pkgs+=(python3 python3-pytest curl openssl) ;;
-  bench) pkgs+=(python3 curl nginx-light wrk util-linux) ;;
+  test) pkgs+=(python3 python3-pytest python3-h2 nghttp2-client curl openssl) ;;
+  bench) pkgs+=(python3 curl nginx-light wrk util-linux nghttp2-client) ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
