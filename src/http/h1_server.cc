@@ -22,18 +22,6 @@ DateCache& thread_date_cache() {
 }
 }  // namespace
 
-void ConnectionTracker::begin_drain() {
-  draining_ = true;
-  // close_if_idle may remove entries; iterate over a copy.
-  std::vector<H1ServerConnection*> snapshot(live_.begin(), live_.end());
-  for (H1ServerConnection* c : snapshot) c->close_if_idle();
-}
-
-void ConnectionTracker::close_all() {
-  std::vector<H1ServerConnection*> snapshot(live_.begin(), live_.end());
-  for (H1ServerConnection* c : snapshot) c->close_now();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Request body: pulls body spans out of the parser, reading more from the socket as needed.
 class H1ServerConnection::Body final : public RequestBody {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "config/config.h"
+#include "http/connection_tracker.h"
 #include "http/exchange.h"
 #include "http/h1_parser.h"
 #include "net/deadline.h"
@@ -13,37 +14,18 @@
 
 namespace edgefront::http {
 
-class H1ServerConnection;
-
-// The live connections of one worker, so a graceful shutdown can close idle ones at once and
-// tell busy ones to close after their current response. Single-threaded (one per worker).
-class ConnectionTracker {
- public:
-  void add(H1ServerConnection* c) { live_.push_back(c); }
-  void remove(H1ServerConnection* c) { live_.remove(c); }
-  size_t size() const { return live_.size(); }
-  bool draining() const { return draining_; }
-  // Stops keep-alive everywhere and closes connections that are between requests.
-  void begin_drain();
-  // Closes everything now (drain deadline passed).
-  void close_all();
-
- private:
-  std::list<H1ServerConnection*> live_;
-  bool draining_ = false;
-};
-
-class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnection> {
+class H1ServerConnection : public TrackedConnection,
+                           public std::enable_shared_from_this<H1ServerConnection> {
  public:
   H1ServerConnection(net::Stream stream, Handler& handler, const config::Limits& limits,
                      ConnectionTracker& tracker, ViewerConnection viewer);
-  ~H1ServerConnection();
+  ~H1ServerConnection() override;
 
   static awaitable<void> run(std::shared_ptr<H1ServerConnection> self);
 
   // Called by the tracker during shutdown.
-  void close_if_idle();
-  void close_now();
+  void close_if_idle() override;
+  void close_now() override;
 
  private:
   class Body;

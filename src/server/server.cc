@@ -14,7 +14,7 @@
 #include "proxy/pipeline.h"
 #include "server/admin.h"
 #include "server/tls_listeners.h"
-#include "server/viewer_tls.h"
+#include "server/viewer_connection.h"
 
 namespace edgefront::server {
 
@@ -90,11 +90,11 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
                      serve_tls_viewer(std::move(socket), std::move(context), w.handler, limits,
                                       w.tracker, viewer),
                      log_exception);
-      continue;
+    } else {
+      asio::co_spawn(w.context,
+                     serve_plain_viewer(std::move(socket), w.handler, limits, w.tracker, viewer),
+                     log_exception);
     }
-    auto conn = std::make_shared<http::H1ServerConnection>(net::Stream(std::move(socket)),
-                                                           w.handler, limits, w.tracker, viewer);
-    asio::co_spawn(w.context, http::H1ServerConnection::run(std::move(conn)), log_exception);
   }
 }
 

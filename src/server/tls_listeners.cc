@@ -14,7 +14,7 @@ tls::ServerSettings settings_of(const config::ListenTls& t) {
     s.certificates.push_back({c.cert, c.key, c.ocsp});
   }
   s.security_policy = t.minimum_protocol;
-  s.offer_h2 = false;  // HTTP/2 is not served yet: ALPN keeps viewers on HTTP/1.1
+  s.offer_h2 = t.http2;
   // A ticket stays usable for two rotation periods (current key, then previous key).
   s.session_lifetime = std::chrono::duration_cast<std::chrono::seconds>(2 * t.ticket_key_rotation);
   return s;

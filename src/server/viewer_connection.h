@@ -1,5 +1,6 @@
-// A viewer connection on a TLS listener: the handshake (bounded by the header timeout), then
-// the HTTP codec ALPN chose, with ViewerConnection::tls set.
+// A freshly accepted viewer connection handed to its codec: on a TLS listener after the
+// handshake (bounded by the header timeout) by ALPN, on a plain listener by its first bytes
+// (the HTTP/2 preface means h2c with prior knowledge).
 #pragma once
 
 #include <memory>
@@ -15,5 +16,9 @@ net::awaitable<void> serve_tls_viewer(net::tcp::socket socket,
                                       http::Handler& handler, config::Limits limits,
                                       http::ConnectionTracker& tracker,
                                       http::ViewerConnection viewer);
+
+net::awaitable<void> serve_plain_viewer(net::tcp::socket socket, http::Handler& handler,
+                                        config::Limits limits, http::ConnectionTracker& tracker,
+                                        http::ViewerConnection viewer);
 
 }  // namespace edgefront::server

@@ -1,0 +1,590 @@
+#include "http/h2_server.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "http/h2_request.h"
+#include "http/http_date.h"
+
+namespace edgefront::http {
+
+namespace {
+
+constexpr size_t kReadBufferSize = 32 * 1024;
+// Bytes gathered from nghttp2 before one socket write.
+constexpr size_t kWriteBatch = 64 * 1024;
+constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+
+DateCache& thread_date_cache() {
+  thread_local DateCache cache;
+  return cache;
+}
+
+// Wakes a coroutine parked on `timer` (an expiry-never timer used as a condition signal).
+void signal(asio::steady_timer& timer) { timer.cancel(); }
+
+// Waits for signal() or `timeout` (zero: no timeout). True if signalled.
+awaitable<bool> wait_signal(asio::steady_timer& timer, std::chrono::milliseconds timeout) {
+  if (timeout.count() > 0) {
+    timer.expires_after(timeout);
+  } else {
+    timer.expires_at(kNever);
+  }
+  std::error_code ec;
+  co_await timer.async_wait(net::use_ec(ec));
+  co_return ec == asio::error::operation_aborted;
+}
+
+bool response_header_allowed(std::string_view name) {
+  return !(iequals(name, "connection") || iequals(name, "keep-alive") ||
+           iequals(name, "proxy-connection") || iequals(name, "transfer-encoding") ||
+           iequals(name, "upgrade") || iequals(name, "content-length"));
+}
+
+}  // namespace
+
+// One request stream: the head being built, request body bytes not yet read by the handler,
+// response body bytes not yet taken by nghttp2.
+struct H2ServerConnection::StreamState {
+  StreamState(int32_t stream_id, const net::Executor& ex, const config::Limits& l)
+      : id(stream_id),
+        builder(l.max_header_bytes, l.max_header_count),
+        in_signal(ex),
+        out_signal(ex) {}
+  int32_t id;
+  H2RequestBuilder builder;
+  std::string in;         // received, not yet read by the handler
+  size_t unconsumed = 0;  // received bytes not yet returned to the flow-control window
+  uint64_t body_bytes = 0;
+  bool in_eof = false;
+  asio::steady_timer in_signal;
+  std::string out;  // response body waiting for nghttp2
+  size_t out_offset = 0;
+  bool out_eof = false;
+  bool out_deferred = false;
+  asio::steady_timer out_signal;
+  bool closed = false;  // stream closed (finished or reset)
+  bool reset_by_peer = false;
+  bool started = false;  // handler spawned
+};
+
+// ---------------------------------------------------------------------------------------------
+class H2ServerConnection::Body final : public RequestBody {
+ public:
+  Body(H2ServerConnection& c, StreamState& s) : c_(c), s_(s) {}
+
+  awaitable<Result<std::span<const char>>> read() override {
+    while (true) {
+      if (!s_.in.empty()) {
+        current_.swap(s_.in);
+        s_.in.clear();
+        if (!c_.closed_ && !s_.closed) {
+          nghttp2_session_consume(c_.session_, s_.id, s_.unconsumed);
+          c_.wake_writer();  // WINDOW_UPDATE
+        }
+        s_.unconsumed = 0;
+        co_return std::span<const char>(current_.data(), current_.size());
+      }
+      if (s_.in_eof) co_return std::span<const char>();
+      if (s_.closed || c_.closed_) {
+        co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream reset by viewer");
+      }
+      bool signalled = co_await wait_signal(s_.in_signal, c_.limits_.body_timeout);
+      if (!signalled) {
+        co_return make_error(ErrorKind::kViewerTimeout, Fault::kViewer,
+                             "viewer stopped sending the request body");
+      }
+    }
+  }
+
+  bool complete() const override { return s_.in_eof && s_.in.empty(); }
+
+ private:
+  H2ServerConnection& c_;
+  StreamState& s_;
+  std::string current_;
+};
+
+// ---------------------------------------------------------------------------------------------
+class H2ServerConnection::Sink final : public ResponseSink {
+ public:
+  Sink(H2ServerConnection& c, StreamState& s, const RequestHead& request)
+      : c_(c), s_(s), request_(request) {}
+
+  awaitable<Status> send_head(ResponseHead head, BodyLength length) override {
+    if (head_sent_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
+    if (s_.closed || c_.closed_) {
+      co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
+    }
+    head_sent_ = true;
+    bool bodiless_status = head.status < 200 || head.status == 204 || head.status == 304;
+    no_body_ = bodiless_status || request_.method == Method::kHead ||
+               length.kind == BodyLength::Kind::kNone;
+    if (length.kind == BodyLength::Kind::kKnown) remaining_ = length.length;
+    known_length_ = length.kind != BodyLength::Kind::kUnknown;
+    if (length.kind == BodyLength::Kind::kKnown && length.length == 0) no_body_ = true;
+
+    std::string status = std::to_string(head.status);
+    std::string content_length;
+    std::vector<std::string> names;  // lower-cased names kept alive for nva
+    names.reserve(head.headers.size());
+    std::vector<nghttp2_nv> nva;
+    nva.reserve(head.headers.size() + 3);
+    auto add = [&nva](std::string_view n, std::string_view v) {
+      nva.push_back(nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
+                               reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(),
+                               v.size(), NGHTTP2_NV_FLAG_NONE});
+    };
+    add(":status", status);
+    for (const auto& [name, value] : head.headers.fields()) {
+      if (!response_header_allowed(name)) continue;
+      names.push_back(to_lower(name));
+      add(names.back(), value);
+    }
+    std::string date;
+    if (!head.headers.contains("Date")) {
+      date = std::string(thread_date_cache().now(std::chrono::system_clock::now()));
+      add("date", date);
+    }
+    if (length.kind == BodyLength::Kind::kKnown && !bodiless_status) {
+      content_length = std::to_string(length.length);
+      add("content-length", content_length);
+    } else if (length.kind == BodyLength::Kind::kNone && !bodiless_status) {
+      add("content-length", "0");
+    }
+    nghttp2_data_provider provider{};
+    provider.source.ptr = &s_;
+    provider.read_callback = &H2ServerConnection::read_body;
+    int rv = nghttp2_submit_response(c_.session_, s_.id, nva.data(), nva.size(),
+                                     no_body_ ? nullptr : &provider);
+    if (rv != 0) {
+      co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
+    }
+    if (no_body_) s_.out_eof = true;
+    c_.wake_writer();
+    co_return ok_status();
+  }
+
+  awaitable<Status> send_body(std::span<const char> data) override {
+    if (!head_sent_)
+      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
+    if (no_body_ || data.empty()) co_return ok_status();
+    if (known_length_) {
+      if (data.size() > remaining_) {
+        co_return make_error(ErrorKind::kBadResponse, Fault::kOrigin,
+                             "body longer than its length");
+      }
+      remaining_ -= data.size();
+    }
+    s_.out.assign(data.data(), data.size());
+    s_.out_offset = 0;
+    kick();
+    while (s_.out_offset < s_.out.size()) {
+      if (s_.closed || c_.closed_) {
+        co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
+      }
+      bool signalled = co_await wait_signal(s_.out_signal, c_.limits_.send_timeout);
+      if (!signalled) {
+        abort();
+        co_return make_error(ErrorKind::kViewerTimeout, Fault::kViewer,
+                             "viewer stopped reading the response");
+      }
+    }
+    co_return ok_status();
+  }
+
+  awaitable<Status> finish() override {
+    if (!head_sent_) {
+      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
+    }
+    if (finished_) co_return ok_status();
+    if (known_length_ && remaining_ > 0 && !no_body_) {
+      abort();
+      co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin,
+                           "body shorter than its length");
+    }
+    finished_ = true;
+    if (no_body_) co_return ok_status();
+    s_.out_eof = true;
+    kick();
+    co_return ok_status();
+  }
+
+  void abort() override {
+    aborted_ = true;
+    if (!s_.closed && !c_.closed_) {
+      nghttp2_submit_rst_stream(c_.session_, NGHTTP2_FLAG_NONE, s_.id, NGHTTP2_INTERNAL_ERROR);
+      c_.wake_writer();
+    }
+  }
+
+  bool committed() const override { return head_sent_; }
+  bool finished() const { return finished_; }
+  bool aborted() const { return aborted_; }
+
+ private:
+  // Hands the pending bytes (or the end) to nghttp2; the caller then waits until it has
+  // taken them, so the viewer's flow-control window is the handler's backpressure.
+  void kick() {
+    if (s_.out_deferred) {
+      s_.out_deferred = false;
+      nghttp2_session_resume_data(c_.session_, s_.id);
+    }
+    c_.wake_writer();
+  }
+
+  H2ServerConnection& c_;
+  StreamState& s_;
+  const RequestHead& request_;
+  uint64_t remaining_ = 0;
+  bool head_sent_ = false;
+  bool known_length_ = false;
+  bool no_body_ = false;
+  bool finished_ = false;
+  bool aborted_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+H2ServerConnection::H2ServerConnection(net::Stream stream, Handler& handler,
+                                       const config::Limits& limits, ConnectionTracker& tracker,
+                                       ViewerConnection viewer, H2Limits h2_limits)
+    : stream_(std::move(stream)),
+      handler_(handler),
+      limits_(limits),
+      h2_(h2_limits),
+      tracker_(tracker),
+      viewer_(std::move(viewer)),
+      writer_wake_(stream_.socket().get_executor()),
+      idle_deadline_(stream_.socket().get_executor(), [this] { close_now(); }),
+      write_deadline_(stream_.socket().get_executor(), [this] { close_now(); }) {
+  tracker_.add(this);
+}
+
+H2ServerConnection::~H2ServerConnection() {
+  tracker_.remove(this);
+  if (session_ != nullptr) nghttp2_session_del(session_);
+}
+
+void H2ServerConnection::close_if_idle() {
+  if (closed_ || session_ == nullptr) return;
+  // Graceful: streams up to the last one processed finish; want_read/want_write then turn
+  // false and the writer closes the connection.
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
+                        nullptr, 0);
+  wake_writer();
+}
+
+void H2ServerConnection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  stream_.close();
+  signal(writer_wake_);
+  for (auto& [id, s] : streams_) {
+    s->closed = true;
+    signal(s->in_signal);
+    signal(s->out_signal);
+  }
+}
+
+void H2ServerConnection::wake_writer() { signal(writer_wake_); }
+
+H2ServerConnection::StreamState* H2ServerConnection::find(int32_t stream_id) {
+  auto it = streams_.find(stream_id);
+  return it == streams_.end() ? nullptr : it->second.get();
+}
+
+bool H2ServerConnection::setup_session() {
+  nghttp2_session_callbacks* cb = nullptr;
+  if (nghttp2_session_callbacks_new(&cb) != 0) return false;
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+  nghttp2_option* opt = nullptr;
+  nghttp2_option_new(&opt);
+  // Request body windows reopen only as handlers read (bounded memory per stream).
+  nghttp2_option_set_no_auto_window_update(opt, 1);
+  // nghttp2's own reset limiter (token bucket) as a second line behind count_reset().
+  nghttp2_option_set_stream_reset_rate_limit(opt, h2_.max_resets_per_window,
+                                             std::max<uint64_t>(1, h2_.max_resets_per_window / 10));
+  nghttp2_option_set_max_continuations(opt, 8);
+  int rv = nghttp2_session_server_new2(&session_, cb, this, opt);
+  nghttp2_option_del(opt);
+  nghttp2_session_callbacks_del(cb);
+  if (rv != 0) return false;
+  std::array<nghttp2_settings_entry, 4> settings{{
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, h2_.max_concurrent_streams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, h2_.initial_window},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(limits_.max_header_bytes)},
+      {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+  }};
+  return nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size()) ==
+         0;
+}
+
+awaitable<void> H2ServerConnection::run(std::shared_ptr<H2ServerConnection> self) {
+  std::error_code ignored;
+  self->stream_.socket().set_option(net::tcp::no_delay(true), ignored);
+  if (!self->setup_session()) {
+    self->close_now();
+    co_return;
+  }
+  asio::co_spawn(self->stream_.socket().get_executor(), writer(self), asio::detached);
+  std::vector<char> buffer(kReadBufferSize);
+  while (!self->closed_) {
+    if (self->streams_.empty()) {
+      self->idle_deadline_.expires_after(self->limits_.idle_timeout);
+    } else {
+      self->idle_deadline_.disarm();
+    }
+    std::error_code ec;
+    size_t n = co_await self->stream_.read_some(asio::buffer(buffer), ec);
+    if (ec || n == 0 || self->closed_) break;
+    ssize_t rv = nghttp2_session_mem_recv(self->session_,
+                                          reinterpret_cast<const uint8_t*>(buffer.data()), n);
+    if (rv == NGHTTP2_ERR_CALLBACK_FAILURE) {  // our own verdict: a header flood
+      nghttp2_session_terminate_session(self->session_, NGHTTP2_ENHANCE_YOUR_CALM);
+    }
+    self->wake_writer();
+    if (rv < 0) break;  // fatal (bad preface, flood): flush any GOAWAY, then close
+    if (!nghttp2_session_want_read(self->session_)) break;
+  }
+  self->idle_deadline_.disarm();
+  // The viewer is gone or the session is over: the writer flushes what nghttp2 still has
+  // (a GOAWAY) and closes.
+  self->reader_done_ = true;
+  self->wake_writer();
+}
+
+awaitable<void> H2ServerConnection::writer(std::shared_ptr<H2ServerConnection> self) {
+  std::string out;
+  while (!self->closed_) {
+    out.clear();
+    while (out.size() < kWriteBatch) {
+      const uint8_t* data = nullptr;
+      ssize_t n = nghttp2_session_mem_send(self->session_, &data);
+      if (n < 0) {
+        self->close_now();
+        break;
+      }
+      if (n == 0) break;
+      out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+    }
+    if (self->closed_) break;
+    if (out.empty()) {
+      if (self->reader_done_ || (!nghttp2_session_want_read(self->session_) &&
+                                 !nghttp2_session_want_write(self->session_))) {
+        break;  // reader gone, or GOAWAY exchanged and every stream done
+      }
+      co_await wait_signal(self->writer_wake_, std::chrono::milliseconds(0));
+      continue;
+    }
+    std::error_code ec;
+    self->write_deadline_.expires_after(self->limits_.send_timeout);
+    co_await self->stream_.write(asio::buffer(out), ec);
+    self->write_deadline_.disarm();
+    if (ec) break;
+  }
+  self->writer_done_ = true;
+  self->close_now();
+}
+
+void H2ServerConnection::respond_error(int32_t stream_id, int status) {
+  std::string code = std::to_string(status);
+  nghttp2_nv nva[] = {
+      {reinterpret_cast<uint8_t*>(const_cast<char*>(":status")),
+       reinterpret_cast<uint8_t*>(code.data()), 7, code.size(), NGHTTP2_NV_FLAG_NONE},
+      {reinterpret_cast<uint8_t*>(const_cast<char*>("content-length")),
+       reinterpret_cast<uint8_t*>(const_cast<char*>("0")), 14, 1, NGHTTP2_NV_FLAG_NONE},
+  };
+  nghttp2_submit_response(session_, stream_id, nva, 2, nullptr);
+}
+
+void H2ServerConnection::count_reset() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - reset_window_start_ > h2_.reset_window) {
+    reset_window_start_ = now;
+    resets_in_window_ = 0;
+  }
+  if (++resets_in_window_ > h2_.max_resets_per_window) {
+    nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
+  }
+}
+
+void H2ServerConnection::headers_complete(StreamState& s, bool end_stream) {
+  if (!s.builder.finish(!end_stream)) {
+    respond_error(s.id, s.builder.status());
+    return;
+  }
+  if (tracker_.draining()) {
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_REFUSED_STREAM);
+    return;
+  }
+  // Handlers of reset streams may still be running: they count against the concurrency, so
+  // resetting streams cannot pile up work beyond max_concurrent_streams.
+  if (handlers_running_ >= h2_.max_concurrent_streams) {
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_REFUSED_STREAM);
+    count_reset();
+    return;
+  }
+  s.in_eof = end_stream;
+  s.started = true;
+  ++handlers_running_;
+  // Posted, not spawned here: co_spawn would start the handler inline, inside nghttp2's
+  // callback, and the handler calls back into the session.
+  asio::post(stream_.socket().get_executor(),
+             [self = shared_from_this(), state = streams_[s.id]]() mutable {
+               net::Executor ex = self->stream_.socket().get_executor();
+               asio::co_spawn(ex, serve_stream(std::move(self), std::move(state)), asio::detached);
+             });
+}
+
+awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnection> self,
+                                                 std::shared_ptr<StreamState> s) {
+  if (s->closed || self->closed_) {
+    // Reset before its turn came (a rapid-reset flood): do no work for it.
+    --self->handlers_running_;
+    co_return;
+  }
+  RequestHead& request = s->builder.head();
+  Body body(*self, *s);
+  Sink sink(*self, *s, request);
+  Exchange exchange{request, body, sink, self->viewer_};
+  co_await self->handler_.handle(exchange);
+  if (!sink.aborted() && !sink.finished() && !s->closed && !self->closed_) {
+    // A handler that returns without finishing has failed.
+    if (!sink.committed()) {
+      self->respond_error(s->id, 500);
+    } else {
+      sink.abort();
+    }
+  } else if (sink.finished() && !s->in_eof && !s->closed && !self->closed_) {
+    // Answered before the request body ended: tell the viewer to stop sending it.
+    nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_NO_ERROR);
+  }
+  --self->handlers_running_;
+  self->wake_writer();
+}
+
+// ---------------------------------------------------------------------------------------------
+// nghttp2 callbacks
+
+int H2ServerConnection::on_begin_headers(nghttp2_session*, const nghttp2_frame* frame,
+                                         void* user_data) {
+  auto* c = static_cast<H2ServerConnection*>(user_data);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto state = std::make_shared<StreamState>(frame->hd.stream_id,
+                                             c->stream_.socket().get_executor(), c->limits_);
+  c->streams_[frame->hd.stream_id] = std::move(state);
+  return 0;
+}
+
+int H2ServerConnection::on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
+                                  size_t namelen, const uint8_t* value, size_t valuelen, uint8_t,
+                                  void* user_data) {
+  auto* c = static_cast<H2ServerConnection*>(user_data);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) {
+    return 0;  // trailers are not passed on
+  }
+  StreamState* s = c->find(frame->hd.stream_id);
+  if (s == nullptr) return 0;
+  s->builder.add({reinterpret_cast<const char*>(name), namelen},
+                 {reinterpret_cast<const char*>(value), valuelen});
+  // A header block far beyond the limit is an attack, not a mistake: drop the connection.
+  if (s->builder.header_bytes() > 4 * c->limits_.max_header_bytes) {
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+  return 0;
+}
+
+int H2ServerConnection::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame,
+                                      void* user_data) {
+  auto* c = static_cast<H2ServerConnection*>(user_data);
+  if (frame->hd.type == NGHTTP2_RST_STREAM) {
+    c->count_reset();
+    return 0;
+  }
+  if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+  StreamState* s = c->find(frame->hd.stream_id);
+  if (s == nullptr) return 0;
+  bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+  if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    c->headers_complete(*s, end_stream);
+    return 0;
+  }
+  if (end_stream) {
+    s->in_eof = true;
+    signal(s->in_signal);
+  }
+  return 0;
+}
+
+int H2ServerConnection::on_data_chunk(nghttp2_session* session, uint8_t, int32_t stream_id,
+                                      const uint8_t* data, size_t len, void* user_data) {
+  auto* c = static_cast<H2ServerConnection*>(user_data);
+  StreamState* s = c->find(stream_id);
+  if (s == nullptr || !s->started) {
+    nghttp2_session_consume(session, stream_id, len);  // nobody reads it: reopen the window
+    return 0;
+  }
+  s->body_bytes += len;
+  if (s->body_bytes > c->limits_.max_body_bytes) {
+    nghttp2_session_consume(session, stream_id, len);
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+    return 0;
+  }
+  s->in.append(reinterpret_cast<const char*>(data), len);
+  s->unconsumed += len;
+  signal(s->in_signal);
+  return 0;
+}
+
+int H2ServerConnection::on_stream_close(nghttp2_session* session, int32_t stream_id,
+                                        uint32_t error_code, void* user_data) {
+  auto* c = static_cast<H2ServerConnection*>(user_data);
+  auto it = c->streams_.find(stream_id);
+  if (it == c->streams_.end()) return 0;
+  StreamState& s = *it->second;
+  s.closed = true;
+  s.reset_by_peer = error_code != NGHTTP2_NO_ERROR;
+  if (s.unconsumed > 0) {
+    nghttp2_session_consume_connection(session, s.unconsumed);
+    s.unconsumed = 0;
+  }
+  signal(s.in_signal);
+  signal(s.out_signal);
+  c->streams_.erase(it);  // the handler, if any, keeps its own reference
+  return 0;
+}
+
+ssize_t H2ServerConnection::read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
+                                      uint32_t* data_flags, nghttp2_data_source* source, void*) {
+  auto* s = static_cast<StreamState*>(source->ptr);
+  size_t pending = s->out.size() - s->out_offset;
+  if (pending == 0) {
+    if (s->out_eof) {
+      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      return 0;
+    }
+    s->out_deferred = true;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  size_t n = std::min(pending, length);
+  std::memcpy(buf, s->out.data() + s->out_offset, n);
+  s->out_offset += n;
+  if (s->out_offset == s->out.size()) {
+    s->out.clear();
+    s->out_offset = 0;
+    signal(s->out_signal);
+    if (s->out_eof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  }
+  return static_cast<ssize_t>(n);
+}
+
+}  // namespace edgefront::http
