@@ -38,21 +38,16 @@ void Fill::append(std::span<const char> data) {
   run(wake);
 }
 
-void Fill::complete() {
-  std::vector<std::function<void()>> wake;
-  {
-    std::lock_guard lock(mu_);
-    if (state_ == State::kFilling) state_ = State::kComplete;
-    notify_locked(wake);
-  }
-  run(wake);
-}
+void Fill::complete() { end(State::kComplete); }
 
-void Fill::fail() {
+void Fill::fail() { end(State::kFailed); }
+
+// The first ending wins: a failed body never becomes complete, nor the other way round.
+void Fill::end(State final_state) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mu_);
-    if (state_ == State::kFilling) state_ = State::kFailed;
+    if (state_ == State::kFilling) state_ = final_state;
     notify_locked(wake);
   }
   run(wake);

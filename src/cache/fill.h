@@ -55,6 +55,7 @@ class Fill {
   void stop_keeping();  // from now on, blocks read by every reader may be dropped
 
  private:
+  void end(State final_state);
   void notify_locked(std::vector<std::function<void()>>& out);
   static void run(std::vector<std::function<void()>>& wakers);
   void drop_read_blocks_locked();
