@@ -116,7 +116,8 @@ class Edgefront(Server):
         return _run_version([EDGEFRONT, "--version"])
 
     def _config(self, origin_port, cache_bytes):
-        server_cache = f"\n  cache:\n    memory: {cache_bytes >> 20}MiB" if cache_bytes else ""
+        # Without a cache scenario the cache is off, so the proxy path is measured alone.
+        server_cache = f"\n  cache:\n    memory: {(cache_bytes or 0) >> 20}MiB"
         policy = "\n      cache_policy: CachingOptimized" if cache_bytes else ""
         return f"""server:
   listen: 127.0.0.1:{self.port}
@@ -138,13 +139,10 @@ distributions:
     def command(self, origin_port, cache_bytes):
         path = _write(os.path.join(self.dir, "edgefront.yaml"),
                       self._config(origin_port, cache_bytes))
-        if cache_bytes:
-            # Until the cache lands, the loader refuses the cache keys: run as a plain proxy
-            # and say so, rather than fail the whole run.
-            check = subprocess.run([EDGEFRONT, "validate", path], capture_output=True, text=True)
-            if check.returncode != 0 or "warning" in (check.stdout + check.stderr).lower():
-                self.note = "this build has no cache: ran as a plain proxy"
-                path = _write(path, self._config(origin_port, None))
+        # A config the loader refuses must fail the scenario loudly, never fall back.
+        check = subprocess.run([EDGEFRONT, "validate", path], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"edgefront refused its bench config: {check.stdout}{check.stderr}")
         return [EDGEFRONT, "serve", "--config", path], None
 
     def hit_header(self, headers):
