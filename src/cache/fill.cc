@@ -141,7 +141,7 @@ void Fill::drop_read_blocks_locked() {
   while (!blocks_.empty() && blocks_.front().used == blocks_.front().capacity &&
          dropped_bytes_ + blocks_.front().used <= slowest) {
     dropped_bytes_ += blocks_.front().used;
-    blocks_.pop_front();
+    blocks_.erase(blocks_.begin());
   }
 }
 
