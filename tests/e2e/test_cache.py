@@ -428,3 +428,21 @@ def test_invalidation_caller_reference_and_bad_paths(cluster):
     status, _ = admin(edge, "POST", "/invalidations", None)
     assert status == 400
     assert admin(edge, "GET", "/invalidations/nope")[0] == 404
+
+
+def test_stale_copy_served_when_every_member_of_a_group_fails(cluster):
+    primary = cluster.origin(Behavior(body=b"cached", headers=[
+        ("Cache-Control", "max-age=10, stale-if-error=600")]), name="primary")
+    secondary = cluster.origin(Behavior(status=503, body=b"down"), name="secondary")
+    group = {"id": "grp", "members": ["p", "s"], "failover_status_codes": [500, 502, 503, 504]}
+    cfg = edge_config(distribution([http_origin("p", primary.port), http_origin("s", secondary.port)],
+                                   "grp", groups=[group], cache_policy="honour-origin"),
+                      cache={"memory": "64MiB"})
+    edge = cluster.edge(cfg, env={"EDGEFRONT_TEST_CLOCK": "1"})
+    assert get(edge, "/x").body == b"cached"
+    advance(edge, 20)
+    primary.behavior = Behavior(status=503, body=b"down")
+    r = get(edge, "/x")
+    assert r.status == 200 and r.body == b"cached"
+    assert "fwd=stale" in r.header("Cache-Status")
+    assert primary.request_count() == 2 and secondary.request_count() == 1
