@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cache/wakeup.h"
+
 namespace edgefront::cache {
 
 namespace {
@@ -81,17 +83,13 @@ Fill::State Fill::state() const {
 }
 
 net::awaitable<void> Fill::wait_beyond(uint64_t offset) {
-  auto executor = co_await asio::this_coro::executor;
-  auto timer =
-      std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  Wakeup wakeup(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
   {
     std::lock_guard lock(mu_);
     if (size_ > offset || state_ != State::kFilling) co_return;
-    // The waker runs on the writer's thread; the cancel runs on ours, after we suspend.
-    wakers_.push_back([executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+    wakers_.push_back(wakeup.trigger());
   }
-  std::error_code ec;
-  co_await timer->async_wait(net::use_ec(ec));
+  co_await wakeup.wait();
 }
 
 size_t Fill::reader_joined() {
@@ -148,8 +146,7 @@ void Fill::drop_read_blocks_locked() {
 net::awaitable<bool> Fill::wait_for_readers(uint64_t window) {
   auto executor = co_await asio::this_coro::executor;
   while (true) {
-    auto timer =
-        std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    Wakeup wakeup(executor, asio::steady_timer::time_point::max());
     {
       std::lock_guard lock(mu_);
       drop_read_blocks_locked();
@@ -162,11 +159,9 @@ net::awaitable<bool> Fill::wait_for_readers(uint64_t window) {
       }
       if (!any) co_return false;
       if (size_ - slowest < window) co_return true;
-      writer_wakers_.push_back(
-          [executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+      writer_wakers_.push_back(wakeup.trigger());
     }
-    std::error_code ec;
-    co_await timer->async_wait(net::use_ec(ec));
+    co_await wakeup.wait();
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include "cache/wakeup.h"
+
 namespace edgefront::cache {
 
 void MemoryStore::Pending::resolve(Outcome result, std::shared_ptr<CachedObject> stored) {
@@ -17,29 +19,23 @@ void MemoryStore::Pending::resolve(Outcome result, std::shared_ptr<CachedObject>
 }
 
 net::awaitable<void> MemoryStore::Pending::wait() {
-  auto executor = co_await asio::this_coro::executor;
-  auto timer =
-      std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  Wakeup wakeup(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
   {
     std::lock_guard lock(mu);
     if (outcome != Outcome::kWaiting) co_return;
-    // Runs on the leader's worker; the cancel runs on ours once we are suspended.
-    wakers.push_back([executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+    wakers.push_back(wakeup.trigger());
   }
-  std::error_code ec;
-  co_await timer->async_wait(net::use_ec(ec));
+  co_await wakeup.wait();
 }
 
 net::awaitable<bool> MemoryStore::Pending::wait_for(std::chrono::milliseconds limit) {
-  auto executor = co_await asio::this_coro::executor;
-  auto timer = std::make_shared<asio::steady_timer>(executor, limit);
+  Wakeup wakeup(co_await asio::this_coro::executor, asio::steady_timer::clock_type::now() + limit);
   {
     std::lock_guard lock(mu);
     if (outcome != Outcome::kWaiting) co_return true;
-    wakers.push_back([executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); });
+    wakers.push_back(wakeup.trigger());
   }
-  std::error_code ec;
-  co_await timer->async_wait(net::use_ec(ec));
+  co_await wakeup.wait();
   std::lock_guard lock(mu);
   co_return outcome != Outcome::kWaiting;
 }

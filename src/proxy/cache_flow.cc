@@ -95,6 +95,13 @@ std::optional<std::string> secondary_key(bool honour_origin, const http::HeaderL
   return cache::vary_secondary_key(response, request);
 }
 
+// CustomErrorResponses' ErrorCachingMinTTL for this status, else CloudFront's default 10 s.
+std::chrono::seconds error_caching_ttl(const RuntimeDistribution& dist, int status) {
+  auto custom = dist.custom_errors.find(status);
+  if (custom == dist.custom_errors.end()) return std::chrono::seconds(10);
+  return std::chrono::duration_cast<std::chrono::seconds>(custom->second->error_caching_min_ttl);
+}
+
 bool is_unsafe(http::Method m) {
   return m == http::Method::kPost || m == http::Method::kPut || m == http::Method::kDelete ||
          m == http::Method::kPatch;
@@ -235,10 +242,9 @@ void ProxyHandler::invalidate_after_unsafe(const Request& r, int status) {
   // RFC 9111 4.4: a successful unsafe request invalidates what is stored for its URI.
   MemoryStore* store = worker_.cache().store;
   if (!store || !is_unsafe(r.ex.request.method) || status < 200 || status >= 400) return;
-  http::RequestHead as_get = r.ex.request;
-  as_get.method = http::Method::kGet;
+  // The method enters the key only for OPTIONS, so an unsafe request keys like its GET.
   cache::CacheKey key =
-      cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, as_get);
+      cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, r.ex.request);
   store->remove_key(key.primary, key.hash);
 }
 
@@ -411,13 +417,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     update.remove("Via");
     cache::refresh_from_304(meta->head.headers, update);
     meta->age_inputs = cache::age_inputs(meta->head.headers, request_time, response_time);
-    auto custom = r.dist->custom_errors.find(meta->head.status);
-    std::chrono::seconds error_ttl = custom != r.dist->custom_errors.end()
-                                         ? std::chrono::duration_cast<std::chrono::seconds>(
-                                               custom->second->error_caching_min_ttl)
-                                         : std::chrono::seconds(10);
-    meta->decision =
-        cache::decide_storage(policy, origin_request, meta->head, response_time, error_ttl);
+    meta->decision = cache::decide_storage(policy, origin_request, meta->head, response_time,
+                                           error_caching_ttl(*r.dist, meta->head.status));
     if (up.fetch) up.fetch->release();
     auto refreshed = std::make_shared<CachedObject>(meta, stale->body, invalidation_seq);
     if (meta->decision.store) {
@@ -437,12 +438,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   auto custom = r.dist->custom_errors.find(up.status);
   const bool custom_page =
       custom != r.dist->custom_errors.end() && !custom->second->response_page_path.empty();
-  std::chrono::seconds error_ttl =
-      custom != r.dist->custom_errors.end()
-          ? std::chrono::duration_cast<std::chrono::seconds>(custom->second->error_caching_min_ttl)
-          : std::chrono::seconds(10);
-  cache::StorageDecision decision =
-      cache::decide_storage(policy, origin_request, origin_head, response_time, error_ttl);
+  cache::StorageDecision decision = cache::decide_storage(
+      policy, origin_request, origin_head, response_time, error_caching_ttl(*r.dist, up.status));
   http::BodyLength length =
       up.kind == Upstreamed::Kind::kOrigin
           ? up.fetch->body_length()
