@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "http/body_allowance.h"
 #include "http/error_page.h"
 #include "http/h1_serialize.h"
 #include "http/http_date.h"
@@ -94,20 +95,16 @@ class H1ServerConnection::Sink final : public ResponseSink {
       h.add("Date", thread_date_cache().now(std::chrono::system_clock::now()));
     }
     bool bodiless_status = head.status < 200 || head.status == 204 || head.status == 304;
-    no_body_ = bodiless_status || request_.method == Method::kHead;
+    body_.start(bodiless_status || request_.method == Method::kHead, length);
     switch (length.kind) {
       case BodyLength::Kind::kKnown:
         if (!bodiless_status) h.add("Content-Length", fmt::format("{}", length.length));
-        remaining_ = length.length;
-        known_length_ = true;
         break;
       case BodyLength::Kind::kNone:
         if (!bodiless_status) h.add("Content-Length", "0");
-        remaining_ = 0;
-        known_length_ = true;
         break;
       case BodyLength::Kind::kUnknown:
-        if (no_body_) break;
+        if (body_.no_body()) break;
         if (request_.version.at_least_1_1()) {
           h.add("Transfer-Encoding", "chunked");
           chunked_ = true;
@@ -130,14 +127,9 @@ class H1ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> send_body(std::span<const char> data) override {
     if (!head_queued_)
       co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
-    if (no_body_ || data.empty()) co_return ok_status();
-    if (known_length_) {
-      if (data.size() > remaining_) {
-        co_return make_error(ErrorKind::kBadResponse, Fault::kOrigin,
-                             "body longer than its length");
-      }
-      remaining_ -= data.size();
-    }
+    if (body_.no_body() || data.empty()) co_return ok_status();
+    Status allowed = body_.take(data.size());
+    if (!allowed.ok()) co_return allowed;
     std::array<asio::const_buffer, 3> bufs;
     size_t n = 0;
     if (chunked_) append_chunk_size(data.size(), out_);
@@ -151,7 +143,7 @@ class H1ServerConnection::Sink final : public ResponseSink {
     if (!head_queued_)
       co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
     if (finished_) co_return ok_status();
-    if (known_length_ && remaining_ > 0 && !no_body_) {
+    if (body_.short_of_length()) {
       abort();
       co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin,
                            "body shorter than its length");
@@ -196,12 +188,10 @@ class H1ServerConnection::Sink final : public ResponseSink {
   H1ServerConnection& c_;
   const RequestHead& request_;
   std::string out_;
-  uint64_t remaining_ = 0;
+  BodyAllowance body_;
   int status_ = 0;
   bool head_queued_ = false;
-  bool known_length_ = false;
   bool chunked_ = false;
-  bool no_body_ = false;
   bool committed_ = false;
   bool finished_ = false;
   bool aborted_ = false;

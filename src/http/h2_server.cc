@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "http/body_allowance.h"
 #include "http/h2_request.h"
 #include "http/http_date.h"
 
@@ -122,11 +123,10 @@ class H2ServerConnection::Sink final : public ResponseSink {
     }
     head_sent_ = true;
     bool bodiless_status = head.status < 200 || head.status == 204 || head.status == 304;
-    no_body_ = bodiless_status || request_.method == Method::kHead ||
-               length.kind == BodyLength::Kind::kNone;
-    if (length.kind == BodyLength::Kind::kKnown) remaining_ = length.length;
-    known_length_ = length.kind != BodyLength::Kind::kUnknown;
-    if (length.kind == BodyLength::Kind::kKnown && length.length == 0) no_body_ = true;
+    body_.start(bodiless_status || request_.method == Method::kHead ||
+                    length.kind == BodyLength::Kind::kNone ||
+                    (length.kind == BodyLength::Kind::kKnown && length.length == 0),
+                length);
 
     std::string status = std::to_string(head.status);
     std::string content_length;
@@ -160,11 +160,11 @@ class H2ServerConnection::Sink final : public ResponseSink {
     provider.source.ptr = &s_;
     provider.read_callback = &H2ServerConnection::read_body;
     int rv = nghttp2_submit_response(c_.session_, s_.id, nva.data(), nva.size(),
-                                     no_body_ ? nullptr : &provider);
+                                     body_.no_body() ? nullptr : &provider);
     if (rv != 0) {
       co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
     }
-    if (no_body_) s_.out_eof = true;
+    if (body_.no_body()) s_.out_eof = true;
     c_.wake_writer();
     co_return ok_status();
   }
@@ -172,14 +172,9 @@ class H2ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> send_body(std::span<const char> data) override {
     if (!head_sent_)
       co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
-    if (no_body_ || data.empty()) co_return ok_status();
-    if (known_length_) {
-      if (data.size() > remaining_) {
-        co_return make_error(ErrorKind::kBadResponse, Fault::kOrigin,
-                             "body longer than its length");
-      }
-      remaining_ -= data.size();
-    }
+    if (body_.no_body() || data.empty()) co_return ok_status();
+    Status allowed = body_.take(data.size());
+    if (!allowed.ok()) co_return allowed;
     s_.out.assign(data.data(), data.size());
     s_.out_offset = 0;
     kick();
@@ -202,13 +197,13 @@ class H2ServerConnection::Sink final : public ResponseSink {
       co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
     }
     if (finished_) co_return ok_status();
-    if (known_length_ && remaining_ > 0 && !no_body_) {
+    if (body_.short_of_length()) {
       abort();
       co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin,
                            "body shorter than its length");
     }
     finished_ = true;
-    if (no_body_) co_return ok_status();
+    if (body_.no_body()) co_return ok_status();
     s_.out_eof = true;
     kick();
     co_return ok_status();
@@ -240,10 +235,8 @@ class H2ServerConnection::Sink final : public ResponseSink {
   H2ServerConnection& c_;
   StreamState& s_;
   const RequestHead& request_;
-  uint64_t remaining_ = 0;
+  BodyAllowance body_;
   bool head_sent_ = false;
-  bool known_length_ = false;
-  bool no_body_ = false;
   bool finished_ = false;
   bool aborted_ = false;
 };

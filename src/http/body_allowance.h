@@ -1,0 +1,39 @@
+// How much body a response may still carry once its head is out: none (HEAD, 1xx/204/304),
+// exactly the announced Content-Length, or any amount (length unknown). Both codecs' sinks
+// use it so neither sends more than it announced nor finishes short as if complete.
+#pragma once
+
+#include <cstdint>
+
+#include "base/result.h"
+#include "http/exchange.h"
+
+namespace edgefront::http {
+
+class BodyAllowance {
+ public:
+  void start(bool no_body, BodyLength length) {
+    no_body_ = no_body;
+    known_ = length.kind != BodyLength::Kind::kUnknown;
+    remaining_ = length.kind == BodyLength::Kind::kKnown ? length.length : 0;
+  }
+  bool no_body() const { return no_body_; }
+  // Counts `n` bytes about to go out; an error when they overrun the announced length.
+  Status take(uint64_t n) {
+    if (!known_) return ok_status();
+    if (n > remaining_) {
+      return make_error(ErrorKind::kBadResponse, Fault::kOrigin, "body longer than its length");
+    }
+    remaining_ -= n;
+    return ok_status();
+  }
+  // The announced length was not reached: finishing now would pass a truncated body off.
+  bool short_of_length() const { return known_ && remaining_ > 0 && !no_body_; }
+
+ private:
+  uint64_t remaining_ = 0;
+  bool known_ = false;
+  bool no_body_ = false;
+};
+
+}  // namespace edgefront::http
