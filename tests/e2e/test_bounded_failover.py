@@ -197,3 +197,18 @@ def test_post_is_never_hedged(cluster):
     r = http_request(edge.port, "POST", "/p", body=b"x")
     assert r.status in (200, 403)
     assert secondary.request_count() == 0
+
+
+def test_three_members_are_tried_in_priority_order(cluster):
+    first = cluster.origin(Behavior(status=503), name="first")
+    second = cluster.origin(Behavior(status=503), name="second")
+    third = cluster.origin(Behavior(body=b"third"), name="third")
+    edge = cluster.edge(group_config(
+        [http_origin("a", first.port), http_origin("b", second.port),
+         http_origin("c", third.port)]))
+    r = http_get(edge.port, "/p")
+    assert r.status == 200 and r.body == b"third"
+    assert attempts(r) == "a=503, b=503, c=200"
+    second.behavior = Behavior(body=b"second")
+    r = http_get(edge.port, "/q")
+    assert r.body == b"second" and attempts(r).endswith("b=200")
