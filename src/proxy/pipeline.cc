@@ -9,6 +9,7 @@
 #include <random>
 
 #include "http/error_page.h"
+#include "http/https_redirect.h"
 #include "proxy/attempt_race.h"
 #include "proxy/request.h"
 #include "upstream/failover_bounds.h"
@@ -269,8 +270,13 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
         if (!safe && !req.version.at_least_1_1()) {
           co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
         }
+        std::optional<std::string> location =
+            http::https_redirect_location(host, worker_.https_port(), req.target);
+        if (!location) {
+          co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
+        }
         http::HeaderList extra;
-        extra.add("Location", fmt::format("https://{}{}", host, req.target));
+        extra.add("Location", std::move(*location));
         co_return co_await respond_generated(r, safe ? 301 : 307, "Moved to HTTPS.",
                                              std::move(extra));
       }

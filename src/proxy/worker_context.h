@@ -28,6 +28,10 @@ class WorkerContext {
   unsigned index() const { return index_; }
   upstream::ConnectionPool& pool() { return pool_; }
   const CacheServices& cache() const { return cache_; }
+  // Where redirect-to-https sends plain-HTTP viewers: the bound port of the first TLS
+  // listener (0 when edgefront terminates no TLS itself, e.g. behind a TLS load balancer).
+  uint16_t https_port() const { return https_port_; }
+  void set_https_port(uint16_t port) { https_port_ = port; }
   // The current runtime; the shared_ptr keeps it alive for the whole request even if a
   // reload publishes a new one meanwhile.
   std::shared_ptr<const Runtime> runtime() {
@@ -46,6 +50,7 @@ class WorkerContext {
   upstream::ConnectionPool pool_;
   std::shared_ptr<const Runtime> cached_;
   uint64_t cached_generation_ = ~0ull;
+  uint16_t https_port_ = 0;
 };
 
 }  // namespace edgefront::proxy

@@ -221,6 +221,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   }
 
   // Listeners: worker 0 binds first (resolving port 0), the others bind the same port.
+  uint16_t https_port = 0;
   for (const config::ListenAddress& where : config->server.listen) {
     net::Endpoint ep{where.host, where.port};
     for (auto& w : pool) {
@@ -232,9 +233,12 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
       ep.port = acceptor.value().local_endpoint().port();
       w->acceptors.push_back(std::move(acceptor.value()));
     }
+    if (where.tls && https_port == 0) https_port = ep.port;
     fmt::print("edgefront listening on {}://{}\n", where.tls ? "https" : "http",
                net::format_endpoint(pool.front()->acceptors.back().local_endpoint()));
   }
+
+  for (auto& w : pool) w->worker_context.set_https_port(https_port);
 
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,

@@ -303,7 +303,8 @@ def test_viewer_protocol_policy_over_http_and_https(cluster, vc, path, method, h
              f"www.example.com:{http_port}:127.0.0.1", *args)
     assert r.exit_code == 0 and r.status == http_status, (r.status, r.stderr)
     if http_status in (301, 307):
-        assert r.header("Location") == f"https://www.example.com:{http_port}{path}"
+        # The viewer is sent to the HTTPS listener, not to the plain port it came in on.
+        assert r.header("Location") == f"https://www.example.com:{https_port}{path}"
     r = https_get(https_port, vc, "www.example.com", path, *args)
     assert r.exit_code == 0 and r.status == 200, (r.status, r.stderr)
     if method != "HEAD":
