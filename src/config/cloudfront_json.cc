@@ -11,6 +11,7 @@
 #include "config/distribution_checks.h"
 #include "config/effective_forwarding.h"
 #include "config/managed_policies.h"
+#include "config/response_headers_policies.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 
@@ -152,7 +153,9 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
   m.unsupported("Restrictions",
                 "geo restriction is not implemented yet; viewers from every country are served");
   m.unsupported("WebACLId", "AWS WAF is not supported; requests are not filtered");
-  m.unsupported("HttpVersion", "edgefront serves HTTP/1.1 only for now; ignored");
+  m.unsupported("HttpVersion",
+                "HTTP/2 is offered per listener (server.listen[].tls.http2, and h2c with prior "
+                "knowledge); HTTP/3 is not supported; ignored");
   m.unsupported("IsIPV6Enabled",
                 "not applicable: edgefront listens on the server.listen addresses; ignored");
   m.unsupported("ContinuousDeploymentPolicyId", "continuous deployment is not supported; ignored");
@@ -422,8 +425,16 @@ void CloudFrontLoader::behavior(const YAML::Node& node, const FieldPath& path, b
   }
 
   cache_settings(m, path, b);
-  m.unsupported("ResponseHeadersPolicyId",
-                "response headers policies are not supported yet; ignored");
+  if (std::optional<std::string> id = m.string("ResponseHeadersPolicyId"); id && !id->empty()) {
+    if (const ResponseHeadersPolicy* policy = find_managed_response_headers_policy(*id)) {
+      b.response_headers_policy = *policy;
+    } else {
+      problems_.error(m.at("ResponseHeadersPolicyId"),
+                      "unknown managed response headers policy id " + in_quotes(*id) +
+                          "; custom response headers policies must be defined in native YAML "
+                          "(response_headers_policies)");
+    }
+  }
   constexpr std::string_view kUnsigned =
       "signed URLs and cookies are not implemented yet; content is served WITHOUT signature "
       "checks";

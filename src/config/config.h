@@ -207,6 +207,34 @@ inline CachePolicy legacy_default_cache_policy() {
   return p;
 }
 
+// A response headers policy (cloudfront-spec.md 3.16), with the security headers already
+// rendered to their field values. Applied to every response of the behavior, from the cache
+// or the origin: remove first, then add.
+struct ResponseHeadersPolicy {
+  std::string name;
+  std::string id;
+  struct Header {
+    std::string name;
+    std::string value;
+    bool override = false;  // replace the origin's value; otherwise only add when absent
+  };
+  struct Cors {
+    std::vector<std::string> allow_origins;  // exact, "*", or "*.example.org" (lower case)
+    std::vector<std::string> allow_headers;  // preflight only
+    std::vector<std::string> allow_methods;  // preflight only; "ALL" expanded at load
+    bool allow_credentials = false;
+    std::vector<std::string> expose_headers;
+    std::optional<int64_t> max_age_seconds;  // preflight only
+    bool origin_override = false;
+  };
+  std::optional<Cors> cors;
+  std::vector<Header> security;  // Strict-Transport-Security, X-Frame-Options, ...
+  std::vector<Header> custom;
+  std::vector<std::string> remove;
+  bool server_timing = false;
+  double server_timing_sampling_percent = 0;  // 0-100; `Pragma: server-timing` forces it
+};
+
 struct CacheBehavior {
   std::string path_pattern = "*";  // "*" for the default behavior
   std::string target_origin_id;    // an origin or an origin group
@@ -218,6 +246,7 @@ struct CacheBehavior {
   Forwarding forwarding;
   CachePolicy cache_policy = legacy_default_cache_policy();  // resolved, by value
   std::optional<OriginRequestPolicy> origin_request_policy;
+  std::optional<ResponseHeadersPolicy> response_headers_policy;
   bool compress = false;
 };
 

@@ -17,6 +17,7 @@
 #include "config/effective_forwarding.h"
 #include "config/listen_tls.h"
 #include "config/native_policies.h"
+#include "config/response_headers_policies.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
 
@@ -102,6 +103,7 @@ class NativeLoader {
   std::string base_dir_;
   Problems& problems_;
   NativePolicies policies_;  // cache_policies / origin_request_policies, read first
+  std::vector<ResponseHeadersPolicy> response_headers_policies_;
 };
 
 void NativeLoader::load(const YAML::Node& root, Config& config) {
@@ -112,6 +114,10 @@ void NativeLoader::load(const YAML::Node& root, Config& config) {
   }
   if (std::optional<YAML::Node> p = m.take("origin_request_policies")) {
     load_origin_request_policies(*p, m.at("origin_request_policies"), problems_, policies_);
+  }
+  if (std::optional<YAML::Node> p = m.take("response_headers_policies")) {
+    load_response_headers_policies(*p, m.at("response_headers_policies"), problems_,
+                                   response_headers_policies_);
   }
 
   std::optional<YAML::Node> list = m.take("distributions");
@@ -767,6 +773,10 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
         b.cached_methods = *set;
       }
     }
+  }
+  if (std::optional<std::string> ref = m.string("response_headers_policy")) {
+    b.response_headers_policy = resolve_response_headers_policy(
+        *ref, response_headers_policies_, m.at("response_headers_policy"), problems_);
   }
   cache_settings(m, b);
   m.finish();

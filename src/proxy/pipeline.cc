@@ -11,6 +11,7 @@
 #include "http/error_page.h"
 #include "http/https_redirect.h"
 #include "proxy/attempt_race.h"
+#include "proxy/policy_sink.h"
 #include "proxy/request.h"
 #include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
@@ -252,7 +253,21 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
   routing::Route route = r.rt->router().route(host, req.path());
   r.dist = &r.rt->distribution(route.distribution);
   r.behavior = route.behavior;
+  if (!r.behavior->response_headers_policy) co_return co_await serve_routed(r, route);
+  // Every answer of this behavior, even the edge's own, passes the policy on its way out.
+  PolicySink sink(r.ex.response, *r.behavior->response_headers_policy, req);
+  http::Exchange exchange{req, r.ex.body, sink, r.ex.viewer};
+  Request with_policy(exchange);
+  with_policy.rt = r.rt;
+  with_policy.dist = r.dist;
+  with_policy.behavior = r.behavior;
+  with_policy.viewer = r.viewer;
+  co_return co_await serve_routed(with_policy, route);
+}
 
+net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route& route) {
+  http::RequestHead& req = r.ex.request;
+  std::string_view host = req.headers.get("Host").value_or("");
   if (!route.distribution->enabled) {
     co_return co_await respond_generated(r, 403, "This distribution is disabled.");
   }

@@ -36,6 +36,7 @@ class ProxyHandler final : public http::Handler {
  private:
   struct Request;
   net::awaitable<int> serve(Request& r);
+  net::awaitable<int> serve_routed(Request& r, const routing::Route& route);
   net::awaitable<Upstreamed> fetch_target(Request& r, const RuntimeTarget& target,
                                           const http::RequestHead& viewer_request,
                                           std::string_view origin_path);

@@ -278,8 +278,6 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "implemented yet; origin requests are not signed",
       "DistributionConfig.DefaultCacheBehavior.Compress: compression is not implemented yet; "
       "bodies are passed on as the origin sent them",
-      "DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId: response headers "
-      "policies are not supported yet; ignored",
       "DistributionConfig.DefaultCacheBehavior.TrustedKeyGroups: signed URLs and cookies are "
       "not implemented yet; content is served WITHOUT signature checks",
       "DistributionConfig.DefaultCacheBehavior.FunctionAssociations: edge functions are not "
@@ -292,7 +290,8 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "DistributionConfig.Restrictions: geo restriction is not implemented yet; viewers from "
       "every country are served",
       "DistributionConfig.WebACLId: AWS WAF is not supported; requests are not filtered",
-      "DistributionConfig.HttpVersion: edgefront serves HTTP/1.1 only for now; ignored",
+      "DistributionConfig.HttpVersion: HTTP/2 is offered per listener (server.listen[].tls.http2, "
+      "and h2c with prior knowledge); HTTP/3 is not supported; ignored",
       "DistributionConfig.IsIPV6Enabled: not applicable: edgefront listens on the server.listen "
       "addresses; ignored",
   };
