@@ -23,7 +23,6 @@ using Items = std::vector<std::pair<YAML::Node, FieldPath>>;
 
 constexpr Dialect kCf = Dialect::kCloudFront;
 constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
-constexpr std::string_view kNoCaching = "caching is not implemented yet; responses are not cached";
 
 // A CloudFront list object, {"Quantity": n, "Items": [...]}, possibly with other keys (such as
 // AllowedMethods.CachedMethods). Items win over Quantity; a mismatch is a warning.
@@ -160,7 +159,16 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
                 "not applicable: edgefront listens on the server.listen addresses; ignored");
   m.unsupported("ContinuousDeploymentPolicyId", "continuous deployment is not supported; ignored");
   m.unsupported("Staging", "continuous deployment is not supported; ignored");
-  m.unsupported("CacheTagConfig", kNoCaching);
+  if (std::optional<YAML::Node> tags = m.take("CacheTagConfig")) {
+    MapReader t(*tags, m.at("CacheTagConfig"), kCf, problems_);
+    if (std::optional<std::string> name = t.string("HeaderName", MapReader::kRequired)) {
+      if (!is_header_name(*name)) {
+        problems_.error(t.at("HeaderName"), "expected an HTTP header name");
+      } else {
+        d_.cache_tag_header = *name;
+      }
+    }
+  }
   for (std::string_view key : {"AnycastIpListId", "TenantConfig", "ConnectionMode",
                                "ViewerMtlsConfig", "ConnectionFunctionAssociation"}) {
     m.unsupported(key, "not supported yet; ignored");

@@ -262,6 +262,9 @@ struct Distribution {
   std::vector<std::string> aliases;  // Host names routed here (lower case)
   bool enabled = true;
   std::string default_root_object;  // without leading '/'
+  // CacheTagConfig.HeaderName: an origin response field holding comma-separated cache tags
+  // (besides Surrogate-Key and Cache-Tag, always read); empty: none.
+  std::string cache_tag_header;
   std::vector<Origin> origins;
   std::vector<OriginGroup> origin_groups;
   CacheBehavior default_behavior;

@@ -336,6 +336,13 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
       d.default_root_object = *root;
     }
   }
+  if (std::optional<std::string> tag_header = m.string("cache_tag_header")) {
+    if (!is_header_name(*tag_header)) {
+      problems_.error(m.at("cache_tag_header"), "expected an HTTP header name");
+    } else {
+      d.cache_tag_header = *tag_header;
+    }
+  }
   if (std::optional<YAML::Node> origins = m.take_required("origins")) {
     Items items = list_items(*origins, m.at("origins"), kNative, problems_);
     if (origins->IsSequence() && items.empty()) {

@@ -61,9 +61,10 @@ class ReaderSlot {
   size_t slot_;
 };
 
-// Surrogate-Key is space-separated (Fastly), Cache-Tag comma-separated (Cloudflare, and
-// CloudFront's tag header); tags compare case-insensitively.
-std::vector<std::string> response_tags(const http::HeaderList& headers) {
+// Surrogate-Key is space-separated (Fastly), Cache-Tag comma-separated (Cloudflare), and so is
+// the distribution's CacheTagConfig header (CloudFront); tags compare case-insensitively.
+std::vector<std::string> response_tags(const http::HeaderList& headers,
+                                       std::string_view tag_header) {
   std::vector<std::string> tags;
   auto split = [&tags](std::string_view v, char sep) {
     while (!v.empty()) {
@@ -76,7 +77,10 @@ std::vector<std::string> response_tags(const http::HeaderList& headers) {
   };
   for (const auto& [name, value] : headers.fields()) {
     if (iequals(name, "Surrogate-Key")) split(value, ' ');
-    if (iequals(name, "Cache-Tag") || iequals(name, "Edge-Cache-Tag")) split(value, ',');
+    if (iequals(name, "Cache-Tag") || iequals(name, "Edge-Cache-Tag") ||
+        (!tag_header.empty() && iequals(name, tag_header))) {
+      split(value, ',');
+    }
   }
   return tags;
 }
@@ -491,7 +495,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   meta->head = origin_head;
   upstream::rewrite_response_headers(meta->head.headers, meta->head.version, cfg.server.via_name);
   meta->head.version = {1, 1};
-  meta->tags = response_tags(meta->head.headers);
+  meta->tags = response_tags(meta->head.headers, r.dist->config->cache_tag_header);
   meta->head.headers.remove("Surrogate-Key");
   for (const std::string& field : decision.omit_fields) meta->head.headers.remove(field);
   if (decision.strip_set_cookie ||

@@ -415,6 +415,25 @@ def test_invalidation_by_tag(cluster):
     assert get(edge, "/p2/a").header("X-Cache") == "Miss from edgefront"
 
 
+def test_invalidation_by_tag_from_the_configured_cache_tag_header(cluster):
+    # CloudFront's CacheTagConfig.HeaderName: tags split on commas, case-insensitive.
+    def handler(req):
+        tag = "Product:TV" if "tv" in req.target else "product:radio"
+        return Behavior(body=req.target.encode(), headers=[
+            ("Cache-Control", "max-age=60"), ("x-amz-meta-cache-tag", f" {tag} , shop")])
+
+    edge, origin = start(cluster, Behavior(), handler=handler,
+                         cache_tag_header="x-amz-meta-cache-tag")
+    get(edge, "/tv/a")
+    get(edge, "/radio/a")
+    status, _ = invalidate(edge, ["#product:tv"])
+    assert status == 201
+    assert get(edge, "/tv/a").header("X-Cache") == "Miss from edgefront"
+    assert get(edge, "/radio/a").header("X-Cache") == "Hit from edgefront"
+    status, _ = invalidate(edge, ["#SHOP"])
+    assert get(edge, "/radio/a").header("X-Cache") == "Miss from edgefront"
+
+
 def test_invalidation_caller_reference_and_bad_paths(cluster):
     edge, origin = start(cluster, cached(60))
     s1, b1 = invalidate(edge, ["/a"], ref="same")

@@ -332,6 +332,19 @@ TEST(CloudFrontJsonTest, SwitchedOffUnsupportedFieldsNeedNoWarning) {
   EXPECT_TRUE(r.config.warnings.empty()) << ::testing::PrintToString(r.config.warnings);
 }
 
+TEST(CloudFrontJsonTest, CacheTagConfigNamesTheTagHeader) {
+  LoadResult r = load(
+      cf(kOrigin1, kBehavior, R"(, "CacheTagConfig": {"HeaderName": "x-amz-meta-cache-tag"})"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
+  EXPECT_EQ(r.config.distributions.at(0).cache_tag_header, "x-amz-meta-cache-tag");
+  EXPECT_TRUE(r.config.warnings.empty()) << ::testing::PrintToString(r.config.warnings);
+  std::vector<std::string> errors =
+      errors_of(cf(kOrigin1, kBehavior, R"(, "CacheTagConfig": {"HeaderName": "bad name"})"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0],
+            "DistributionConfig.CacheTagConfig.HeaderName: expected an HTTP header name");
+}
+
 TEST(CloudFrontJsonTest, FailoverCodeOutsideConsoleSetIsAWarning) {
   const std::string extra = R"(, "OriginGroups": {"Quantity": 1, "Items": [{"Id": "g",
     "FailoverCriteria": {"StatusCodes": {"Quantity": 2, "Items": [500, 429]}},
