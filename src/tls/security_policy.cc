@@ -53,6 +53,12 @@ constexpr std::string_view kCiphers2021 =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
+// The 2025 policies: TLS 1.2 with ECDHE AES-GCM only; TLSv1.3_2025 allows TLS 1.3 alone (its
+// TLS 1.2 list is never used).
+constexpr std::string_view kCiphers2025 =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
+
 constexpr SecurityPolicy kPolicies[] = {
     {"TLSv1", TLS1_VERSION, kCiphersTlsV1, kTls13},
     {"TLSv1_2016", TLS1_VERSION, kCiphers2016, kTls13},
@@ -60,6 +66,8 @@ constexpr SecurityPolicy kPolicies[] = {
     {"TLSv1.2_2018", TLS1_2_VERSION, kCiphers2018, kTls13},
     {"TLSv1.2_2019", TLS1_2_VERSION, kCiphers2019, kTls13},
     {"TLSv1.2_2021", TLS1_2_VERSION, kCiphers2021, kTls13},
+    {"TLSv1.2_2025", TLS1_2_VERSION, kCiphers2025, kTls13},
+    {"TLSv1.3_2025", TLS1_3_VERSION, kCiphers2025, kTls13},
 };
 
 }  // namespace

@@ -11,12 +11,12 @@ namespace edgefront::tls {
 
 struct SecurityPolicy {
   std::string_view name;
-  int min_version;                  // TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION
+  int min_version;                  // TLS1_VERSION ... TLS1_3_VERSION
   std::string_view cipher_list;     // OpenSSL names, TLS 1.2 and below
   std::string_view ciphersuites13;  // TLS 1.3
 };
 
-// Every policy name, oldest first (TLSv1 ... TLSv1.2_2021).
+// Every policy name, oldest first (TLSv1 ... TLSv1.3_2025).
 std::span<const SecurityPolicy> security_policies();
 std::optional<SecurityPolicy> find_security_policy(std::string_view name);
 // "TLSv1|TLSv1_2016|..." for error messages.

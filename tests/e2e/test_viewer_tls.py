@@ -160,6 +160,22 @@ def test_security_policy_refuses_tls11_where_the_older_policy_allows_it(cluster,
     assert edge.alive()
 
 
+def test_2025_policies(cluster, vc):
+    origin = cluster.origin(Behavior())
+    edge = start(cluster, tls_config(origin.port, [tls_listen(vc, "TLSv1.3_2025"),
+                                                   tls_listen(vc, "TLSv1.2_2025")]))
+    only13, p2025 = port_of(edge, "https", 0), port_of(edge, "https", 1)
+    v12 = client(vc, maximum_version=ssl.TLSVersion.TLSv1_2)
+    with pytest.raises(ssl.SSLError):
+        handshake(only13, v12, "www.example.com")
+    assert handshake(only13, client(vc), "www.example.com")[1] == "TLSv1.3"
+    assert handshake(p2025, v12, "www.example.com")[1] == "TLSv1.2"
+    chacha = client(vc, maximum_version=ssl.TLSVersion.TLSv1_2)
+    chacha.set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
+    with pytest.raises(ssl.SSLError):
+        handshake(p2025, chacha, "www.example.com")
+
+
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
 def test_session_resumption_with_tickets(cluster, vc, version):
     origin = cluster.origin(Behavior())

@@ -65,7 +65,8 @@ TEST(ListenTlsTest, FieldErrors) {
       "  listen:\n    - address: 127.0.0.1:8443\n      tls: {certificates: [], "
       "minimum_protocol: SSLv3}\n");
   EXPECT_NE(policy.find("server.listen[0].tls.minimum_protocol: expected one of "
-                        "TLSv1|TLSv1_2016|TLSv1.1_2016|TLSv1.2_2018|TLSv1.2_2019|TLSv1.2_2021"),
+                        "TLSv1|TLSv1_2016|TLSv1.1_2016|TLSv1.2_2018|TLSv1.2_2019|TLSv1.2_2021|"
+                        "TLSv1.2_2025|TLSv1.3_2025"),
             std::string::npos)
       << policy;
   EXPECT_NE(errors_of("  listen:\n    - tls: {certificates: []}\n")

@@ -16,10 +16,13 @@ TEST(SecurityPolicy, CloudFrontNamesAndMinimumVersions) {
   EXPECT_EQ(find_security_policy("TLSv1.2_2018")->min_version, TLS1_2_VERSION);
   EXPECT_EQ(find_security_policy("TLSv1.2_2019")->min_version, TLS1_2_VERSION);
   EXPECT_EQ(find_security_policy("TLSv1.2_2021")->min_version, TLS1_2_VERSION);
+  EXPECT_EQ(find_security_policy("TLSv1.2_2025")->min_version, TLS1_2_VERSION);
+  EXPECT_EQ(find_security_policy("TLSv1.3_2025")->min_version, TLS1_3_VERSION);
   EXPECT_FALSE(find_security_policy("SSLv3"));
   EXPECT_FALSE(find_security_policy("tlsv1.2_2021"));
   EXPECT_EQ(security_policy_names(),
-            "TLSv1|TLSv1_2016|TLSv1.1_2016|TLSv1.2_2018|TLSv1.2_2019|TLSv1.2_2021");
+            "TLSv1|TLSv1_2016|TLSv1.1_2016|TLSv1.2_2018|TLSv1.2_2019|TLSv1.2_2021|"
+            "TLSv1.2_2025|TLSv1.3_2025");
 }
 
 // The cipher names of `policy` that OpenSSL enables, ':'-joined with ':' around them.
@@ -62,6 +65,9 @@ TEST(SecurityPolicy, NewerPoliciesDropWeakCiphers) {
   EXPECT_NE(p2019.find(":ECDHE-RSA-AES256-SHA384:"), std::string::npos);
   EXPECT_EQ(p2021.find(":ECDHE-RSA-AES256-SHA384:"), std::string::npos);
   EXPECT_NE(p2021.find(":ECDHE-ECDSA-CHACHA20-POLY1305:"), std::string::npos);
+  std::string p2025 = enabled_ciphers(*find_security_policy("TLSv1.2_2025"));
+  EXPECT_EQ(p2025.find(":ECDHE-ECDSA-CHACHA20-POLY1305:"), std::string::npos);
+  EXPECT_NE(p2025.find(":ECDHE-ECDSA-AES256-GCM-SHA384:"), std::string::npos);
 }
 
 }  // namespace

@@ -104,10 +104,10 @@ TEST_F(ServerContextTest, MissingFilesAndBadOcspAreRefused) {
 TEST_F(ServerContextTest, UnknownPolicyAndNoCertificateAreRefused) {
   ServerSettings s;
   s.certificates = {make_cert(dir_, "a", "DNS:a.test")};
-  s.security_policy = "TLSv1.3_2025";
+  s.security_policy = "TLSv1.4_2030";
   auto loaded = ServerContext::load(s, nullptr);
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.error().message.find("unknown security policy TLSv1.3_2025"), std::string::npos);
+  EXPECT_NE(loaded.error().message.find("unknown security policy TLSv1.4_2030"), std::string::npos);
   s.security_policy = "TLSv1.2_2021";
   s.certificates.clear();
   EXPECT_FALSE(ServerContext::load(s, nullptr).ok());
