@@ -98,6 +98,30 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
   }
 }
 
+// The admin listener, on the control thread. A named coroutine, not a capturing lambda: a
+// lambda's captures die with the lambda object while its coroutine frame lives on.
+net::awaitable<void> admin_accept_loop(asio::io_context& control, tcp::acceptor& acceptor,
+                                       http::Handler& handler, const proxy::RuntimeHolder& holder,
+                                       http::ConnectionTracker& tracker, unsigned worker_slot) {
+  while (acceptor.is_open()) {
+    std::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(net::use_ec(ec));
+    if (ec) {
+      if (!acceptor.is_open() || ec == asio::error::operation_aborted) break;
+      // Out of descriptors and the like: back off briefly instead of spinning.
+      asio::steady_timer pause(control, std::chrono::milliseconds(20));
+      co_await pause.async_wait(net::use_ec(ec));
+      continue;
+    }
+    http::ViewerConnection viewer;
+    viewer.worker_index = worker_slot;
+    auto conn = std::make_shared<http::H1ServerConnection>(net::Stream(std::move(socket)), handler,
+                                                           holder.load()->config().server.limits,
+                                                           tracker, viewer);
+    asio::co_spawn(control, http::H1ServerConnection::run(std::move(conn)), log_exception);
+  }
+}
+
 // Closes idle pooled origin connections past their keep-alive, once a second.
 net::awaitable<void> pool_sweeper(Worker& w) {
   asio::steady_timer timer(w.context);
@@ -276,22 +300,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   if (admin_acceptor) {
     asio::co_spawn(
         control,
-        [&]() -> net::awaitable<void> {
-          while (admin_acceptor->is_open()) {
-            std::error_code ec;
-            tcp::socket s = co_await admin_acceptor->async_accept(net::use_ec(ec));
-            if (ec) {
-              if (!admin_acceptor->is_open()) break;
-              continue;
-            }
-            http::ViewerConnection viewer;
-            viewer.worker_index = workers;
-            auto conn = std::make_shared<http::H1ServerConnection>(
-                net::Stream(std::move(s)), admin_handler, holder.load()->config().server.limits,
-                admin_tracker, viewer);
-            asio::co_spawn(control, http::H1ServerConnection::run(std::move(conn)), log_exception);
-          }
-        },
+        admin_accept_loop(control, *admin_acceptor, admin_handler, holder, admin_tracker, workers),
         log_exception);
   }
 
