@@ -10,6 +10,7 @@ struct AttemptRace::State {
     http::RequestHead request;
     std::optional<upstream::AttemptResult> result;
     bool reported = false;
+    LateResult late;
   };
   net::Executor executor;
   std::shared_ptr<const Runtime> runtime;
@@ -43,6 +44,7 @@ net::awaitable<void> AttemptRace::run_leg(std::shared_ptr<State> state, size_t i
   leg.result = result;
   if (state->abandoned) {
     leg.fetch.reset();
+    if (leg.late) leg.late(result);
     co_return;
   }
   state->wake.cancel();
@@ -65,6 +67,10 @@ net::awaitable<std::optional<size_t>> AttemptRace::next_finished(
     std::error_code ec;
     co_await state_->wake.async_wait(net::use_ec(ec));
   }
+}
+
+void AttemptRace::on_late_result(size_t leg, LateResult late) {
+  state_->legs[leg].late = std::move(late);
 }
 
 size_t AttemptRace::size() const { return state_->legs.size(); }

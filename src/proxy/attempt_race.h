@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -22,8 +23,14 @@ class AttemptRace {
   AttemptRace(net::Executor executor, std::shared_ptr<const Runtime> runtime);
   ~AttemptRace();
 
+  // What a leg that finishes after the race was given up reports to (passive health, so a
+  // primary that is slow and then fails is still counted against); runs on the executor.
+  using LateResult = std::function<void(const upstream::AttemptResult&)>;
+
   // Starts a GET/HEAD attempt (no request body); returns the leg's index.
   size_t launch(std::unique_ptr<upstream::OriginFetch> fetch, http::RequestHead request);
+  // From now on, `late` hears the leg's result if it finishes after the race is destroyed.
+  void on_late_result(size_t leg, LateResult late);
   // The next leg to finish that was not reported yet; nullopt when `limit` passed first.
   net::awaitable<std::optional<size_t>> next_finished(
       std::optional<std::chrono::milliseconds> limit = std::nullopt);

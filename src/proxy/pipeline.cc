@@ -482,7 +482,13 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
           }
           if (done && *done == 1 && usable(1)) {
             // The hedge answered first: the primary is left behind (a late answer is
-            // dropped) and the loop moves on to the member that answered.
+            // dropped, but still counts for its health) and the loop moves on to the member
+            // that answered.
+            if (health_aware && !race.finished(0)) {
+              race.on_late_result(0, [&target, i, w](const upstream::AttemptResult& late) {
+                record_passive_health(target, i, late, w);
+              });
+            }
             hedged = Hedged{race.take(1), race.result(1)};
             if (cfg.server.served_by_header) {
               if (!up.attempts.empty()) up.attempts += ", ";

@@ -8,7 +8,7 @@ import json
 import time
 
 from fake_origin import Behavior, refusing_port
-from harness import distribution, edge_config, http_get, http_origin, http_request
+from harness import distribution, edge_config, http_get, http_origin, http_request, wait_until
 
 STOPPED = "edgefront_failover_stopped_total"
 
@@ -172,6 +172,26 @@ def test_hedged_request_takes_the_faster_member(cluster):
     r = http_get(edge.port, "/fast")
     assert r.body == b"primary" and attempts(r) == "app=200"
     assert edge.metric("edgefront_origin_hedges_total", distribution="main", group="grp") == 1
+
+
+def test_left_behind_primary_still_counts_for_its_health(cluster):
+    # The hedge wins; the primary answers 503 later. Nobody reads that answer, but it is a
+    # failure of the primary all the same, and with one failure allowed it gets ejected.
+    primary = cluster.origin(Behavior(status=503, body=b"late", hang=True), name="primary")
+    secondary = cluster.origin(Behavior(body=b"secondary"), name="secondary")
+    edge = cluster.edge(group_config(
+        [http_origin("app", primary.port, read_timeout="20s"),
+         http_origin("app2", secondary.port)],
+        {"hedge_after": "50ms"},
+        outlier_detection={"consecutive_failures": 1, "base_ejection": "60s"}))
+    r = http_get(edge.port, "/slow")
+    assert r.status == 200 and r.body == b"secondary"
+    primary.wait_for_requests(1)
+    ejections = lambda: edge.metric("edgefront_origin_ejections_total", distribution="main",  # noqa: E731
+                                    origin="app")
+    assert ejections() == 0
+    primary.release()
+    wait_until(lambda: ejections() == 1, timeout=5)
 
 
 def test_hedge_answer_stands_in_when_the_primary_fails(cluster):
