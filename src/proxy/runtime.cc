@@ -60,7 +60,12 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
       ro->http_endpoint = upstream::OriginEndpoint{o.domain_name, o.http_port, false};
       ro->https_endpoint = upstream::OriginEndpoint{o.domain_name, o.https_port, true};
       ro->stats = make_origin_stats(registry, d.id, o.id);
-      ro->health = health.get(d.id, o.id);
+      upstream::OriginLiveState* live = health.state(d.id, o.id);
+      ro->health = &live->health;
+      ro->connect_rtt = &live->connect_rtt;
+      ro->retry_budget = &live->retry_budget;
+      ro->in_flight = &live->in_flight;
+      ro->latency = &live->latency;
       ro->at_limit = registry.origin_errors.get({d.id, o.id, "at_limit"});
       by_id[o.id] = ro.get();
       RuntimeTarget& single = rd.targets[o.id];

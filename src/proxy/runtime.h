@@ -42,14 +42,14 @@ struct RuntimeOrigin {
   upstream::OriginEndpoint http_endpoint;
   upstream::OriginEndpoint https_endpoint;
   OriginStats stats;
-  upstream::OriginHealth* health = nullptr;  // shared with every worker and the checker
-  // Shared by every worker (bounded failover): measured connect time, retry budget.
-  std::unique_ptr<upstream::ConnectRtt> connect_rtt = std::make_unique<upstream::ConnectRtt>();
-  std::unique_ptr<upstream::RetryBudget> retry_budget = std::make_unique<upstream::RetryBudget>();
+  // Shared with every worker and the checker, and kept across reloads (HealthRegistry).
+  upstream::OriginHealth* health = nullptr;
+  // Bounded failover: measured connect time, retry budget.
+  upstream::ConnectRtt* connect_rtt = nullptr;
+  upstream::RetryBudget* retry_budget = nullptr;
   // Active-active and circuit breaking: requests in flight, smoothed response time.
-  std::unique_ptr<upstream::InflightCounter> in_flight =
-      std::make_unique<upstream::InflightCounter>();
-  std::unique_ptr<upstream::LatencyEwma> latency = std::make_unique<upstream::LatencyEwma>();
+  upstream::InflightCounter* in_flight = nullptr;
+  upstream::LatencyEwma* latency = nullptr;
   obs::Counter* at_limit = nullptr;  // attempts refused by max_concurrent_requests
 };
 

@@ -55,3 +55,24 @@ def test_in_flight_request_keeps_its_config_across_reload(cluster):
     wait_until(lambda: served_by(edge) == "other", timeout=5)
     t.join(10)
     assert result["r"].status == 200 and result["r"].body == b"slow answer"
+
+
+def test_circuit_breaker_count_survives_reload(cluster):
+    # A request held by the old config still occupies the origin's only slot after a reload:
+    # the new config must not let a second one through.
+    slow = cluster.origin(Behavior(hang=True), name="slow")
+    cfg = edge_config(distribution([http_origin("o0", slow.port, max_concurrent_requests=1)], "o0"))
+    edge = cluster.edge(cfg)
+    results = []
+    t = threading.Thread(target=lambda: results.append(http_get(edge.port, "/held", timeout=30)))
+    t.start()
+    slow.wait_for_requests(1)
+    write_config(edge.config_path, cfg)
+    edge.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reload: new config in service" in edge.stderr_text(), timeout=5)
+    r = http_get(edge.port, "/rejected")
+    assert r.status == 503 and b"at its limit of 1 concurrent requests" in r.body
+    assert slow.request_count() == 1
+    slow.release()
+    t.join(30)
+    assert results and results[0].status == 200
