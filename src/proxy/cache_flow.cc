@@ -470,6 +470,19 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
     extra.add("Cache-Status", fmt::format("edgefront; fwd={}; fwd-status={}; detail={}",
                                           stale ? "stale" : "miss", up.status, not_stored));
+    if (not_stored == "too-large" && up.kind == Upstreamed::Kind::kOrigin && up.status == 200 &&
+        viewer_request.method == http::Method::kGet && viewer_request.headers.contains("Range")) {
+      // Too large to keep: rather than pull the whole body through for the bytes the viewer
+      // asked for, drop this answer unread and ask the origin for the range itself.
+      up.fetch.reset();
+      Upstreamed ranged = co_await fetch_target(r, target, viewer_request, origin_path);
+      http::HeaderList ranged_extra;
+      ranged_extra.add("X-Cache", ranged.status >= 400 ? kError : kMiss);
+      ranged_extra.add("Cache-Status",
+                       fmt::format("edgefront; fwd=miss; fwd-status={}; detail=too-large-range",
+                                   ranged.status));
+      co_return co_await deliver(r, ranged, true, std::move(ranged_extra));
+    }
     if (viewer_request.method == http::Method::kHead && up.kind == Upstreamed::Kind::kOrigin) {
       // We asked for GET to fill the cache; the viewer wanted only the head.
       http::ResponseHead head = std::move(up.fetch->head());
