@@ -63,11 +63,12 @@ struct Origin {
   uint16_t https_port = 443;
   OriginProtocolPolicy protocol_policy = OriginProtocolPolicy::kHttpOnly;
   std::vector<std::string> ssl_protocols;  // OriginSslProtocols; empty = TLSv1.2 and up
-  int connection_attempts = 3;             // 1-3
-  Duration connection_timeout = 10s;       // per attempt
-  Duration read_timeout = 30s;             // first byte, and gap between reads
-  Duration keepalive_timeout = 5s;         // idle pooled connection lifetime
-  bool forward_viewer_host = false;        // send the viewer's Host instead of domain_name
+  std::string ca_file;  // PEM CAs to verify the origin against (absolute); empty: system store
+  int connection_attempts = 3;        // 1-3
+  Duration connection_timeout = 10s;  // per attempt
+  Duration read_timeout = 30s;        // first byte, and gap between reads
+  Duration keepalive_timeout = 5s;    // idle pooled connection lifetime
+  bool forward_viewer_host = false;   // send the viewer's Host instead of domain_name
   HealthCheck health_check;
   // Circuit breaking: requests in flight to this origin across all workers; 0 = no limit.
   int max_concurrent_requests = 0;

@@ -8,15 +8,15 @@
 
 namespace edgefront::config::detail {
 
-namespace {
-
-std::string resolve(const std::string& file, const std::string& base_dir) {
+std::string resolve_config_path(const std::string& file, const std::string& base_dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path p(file);
   if (p.is_relative()) p = (base_dir.empty() ? fs::current_path(ec) : fs::path(base_dir)) / p;
   return fs::absolute(p, ec).lexically_normal().string();
 }
+
+namespace {
 
 std::optional<ListenTls::Certificate> certificate(const YAML::Node& node, const FieldPath& path,
                                                   const std::string& base_dir, Problems& problems) {
@@ -27,8 +27,9 @@ std::optional<ListenTls::Certificate> certificate(const YAML::Node& node, const 
   std::optional<std::string> ocsp = m.string("ocsp");
   m.finish();
   if (!cert || !key) return std::nullopt;
-  ListenTls::Certificate out{resolve(*cert, base_dir), resolve(*key, base_dir),
-                             ocsp && !ocsp->empty() ? resolve(*ocsp, base_dir) : ""};
+  ListenTls::Certificate out{resolve_config_path(*cert, base_dir),
+                             resolve_config_path(*key, base_dir),
+                             ocsp && !ocsp->empty() ? resolve_config_path(*ocsp, base_dir) : ""};
   Status loaded = tls::check_certificate_files({out.cert, out.key, out.ocsp});
   if (!loaded.ok()) {
     problems.error(path, loaded.error().message);

@@ -20,6 +20,7 @@
 #include "config/response_headers_policies.h"
 #include "config/rules.h"
 #include "config/yaml_reader.h"
+#include "tls/trust_store.h"
 
 namespace edgefront::config::detail {
 
@@ -33,10 +34,19 @@ constexpr std::string_view kListenReason =
     "expected host:port with an IPv4 address or a bracketed IPv6 address, e.g. 127.0.0.1:8080";
 
 // Fields that only make sense for an HTTP(S) origin.
-constexpr std::string_view kDomainOnly[] = {
-    "http_port",         "https_port",          "protocol_policy",    "ssl_protocols",
-    "custom_headers",    "connection_attempts", "connection_timeout", "read_timeout",
-    "keepalive_timeout", "forward_viewer_host", "health_check",       "max_concurrent_requests"};
+constexpr std::string_view kDomainOnly[] = {"http_port",
+                                            "https_port",
+                                            "protocol_policy",
+                                            "ssl_protocols",
+                                            "custom_headers",
+                                            "connection_attempts",
+                                            "connection_timeout",
+                                            "read_timeout",
+                                            "keepalive_timeout",
+                                            "forward_viewer_host",
+                                            "health_check",
+                                            "max_concurrent_requests",
+                                            "ca_file"};
 
 // Route 53's limits on a health check's ResourcePath and search string.
 constexpr size_t kMaxHealthCheckText = 255;
@@ -452,6 +462,14 @@ void NativeLoader::domain_fields(MapReader& m, Origin& o) {
       } else {
         o.ssl_protocols.emplace_back(kNames[*i]);
       }
+    }
+  }
+  if (std::optional<std::string> ca = m.string("ca_file")) {
+    std::string path = resolve_config_path(*ca, base_dir_);
+    if (auto store = tls::load_trust_store(path); !store.ok()) {
+      problems_.error(m.at("ca_file"), store.error().message);
+    } else {
+      o.ca_file = std::move(path);
     }
   }
   if (std::optional<YAML::Node> headers = m.take("custom_headers")) {

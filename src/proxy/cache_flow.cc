@@ -478,9 +478,9 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
       Upstreamed ranged = co_await fetch_target(r, target, viewer_request, origin_path);
       http::HeaderList ranged_extra;
       ranged_extra.add("X-Cache", ranged.status >= 400 ? kError : kMiss);
-      ranged_extra.add("Cache-Status",
-                       fmt::format("edgefront; fwd=miss; fwd-status={}; detail=too-large-range",
-                                   ranged.status));
+      ranged_extra.add(
+          "Cache-Status",
+          fmt::format("edgefront; fwd=miss; fwd-status={}; detail=too-large-range", ranged.status));
       co_return co_await deliver(r, ranged, true, std::move(ranged_extra));
     }
     if (viewer_request.method == http::Method::kHead && up.kind == Upstreamed::Kind::kOrigin) {

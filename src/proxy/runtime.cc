@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "upstream/tls_client.h"
+
 namespace edgefront::proxy {
 
 namespace {
@@ -57,8 +59,14 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
         }
         ro->directory = std::make_shared<const upstream::DirectoryOrigin>(std::move(dir.value()));
       }
-      ro->http_endpoint = upstream::OriginEndpoint{o.domain_name, o.http_port, false};
-      ro->https_endpoint = upstream::OriginEndpoint{o.domain_name, o.https_port, true};
+      ro->http_endpoint = upstream::OriginEndpoint{o.domain_name, o.http_port, false, nullptr};
+      ro->https_endpoint = upstream::OriginEndpoint{o.domain_name, o.https_port, true, nullptr};
+      auto tls_settings = upstream::origin_tls_settings(o);
+      if (!tls_settings.ok()) {
+        return make_error(ErrorKind::kInternal, Fault::kInternal,
+                          fmt::format("origin {}: {}", o.id, tls_settings.error().message));
+      }
+      ro->https_endpoint.tls_settings = std::move(tls_settings.value());
       ro->stats = make_origin_stats(registry, d.id, o.id);
       upstream::OriginLiveState* live = health.state(d.id, o.id);
       ro->health = &live->health;

@@ -8,6 +8,7 @@
 #include "net/deadline.h"
 #include "upstream/connection_pool.h"
 #include "upstream/origin_fetch.h"
+#include "upstream/tls_client.h"
 
 namespace edgefront::upstream {
 
@@ -20,7 +21,14 @@ OriginEndpoint probe_endpoint(const config::Origin& o, const config::HealthCheck
              (c.protocol == config::HealthCheck::Protocol::kOrigin &&
               o.protocol_policy == config::OriginProtocolPolicy::kHttpsOnly);
   uint16_t port = c.port != 0 ? c.port : (tls ? o.https_port : o.http_port);
-  return OriginEndpoint{o.domain_name, port, tls};
+  OriginEndpoint endpoint{o.domain_name, port, tls, nullptr};
+  // Probes trust and speak what requests do (a bad CA file already failed the config).
+  if (tls) {
+    if (auto settings = origin_tls_settings(o); settings.ok()) {
+      endpoint.tls_settings = std::move(settings.value());
+    }
+  }
+  return endpoint;
 }
 
 net::awaitable<bool> tcp_probe(const OriginEndpoint& ep, config::Duration timeout) {

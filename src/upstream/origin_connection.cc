@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "upstream/tls_client.h"
+
 namespace edgefront::upstream {
 
 namespace {
@@ -13,6 +15,8 @@ constexpr http::H1Parser::Limits kOriginLimits{64 * 1024, 200, 8192};
 }  // namespace
 
 std::string OriginEndpoint::pool_key() const {
+  // Connections made under other TLS settings (trust, versions) are not interchangeable.
+  if (tls && tls_settings) return fmt::format("https://{}:{}#{}", host, port, tls_settings->id);
   return fmt::format("{}://{}:{}", tls ? "https" : "http", host, port);
 }
 

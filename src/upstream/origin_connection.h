@@ -12,11 +12,15 @@
 
 namespace edgefront::upstream {
 
+struct OriginTlsSettings;
+
 // Where to connect: one pool bucket per distinct value.
 struct OriginEndpoint {
   std::string host;
   uint16_t port = 80;
   bool tls = false;
+  // TLS only: protocol versions and trust (null: TLS 1.2 and up, the system store).
+  std::shared_ptr<const OriginTlsSettings> tls_settings;
   std::string pool_key() const;
 };
 

@@ -79,7 +79,7 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     conn_ = std::make_unique<OriginConnection>(net::Stream(std::move(socket)), pool_key_);
     co_return AttemptResult{AttemptOutcome::kResponse, 0};
   }
-  auto tls = make_origin_tls_stream(std::move(socket), endpoint_.host);
+  auto tls = make_origin_tls_stream(std::move(socket), endpoint_);
   if (!tls.ok()) co_return fail(AttemptOutcome::kConnectFailed, tls.error().message);
   auto& stream = *tls.value();
   co_await stream.async_handshake(asio::ssl::stream_base::client, net::use_ec(ec));

@@ -283,6 +283,7 @@ class TlsSession:
     sni: Optional[str]
     version: Optional[str]
     cipher: Optional[str]
+    reused: bool = False  # the client resumed an earlier session (ticket or session id)
 
 
 def _install_sni_recorder(ctx: ssl.SSLContext) -> None:
@@ -529,7 +530,8 @@ class FakeOrigin:
             return None
         cipher = tls_sock.cipher()
         session = TlsSession(conn_id=conn_id, sni=_tls_local.sni, version=tls_sock.version(),
-                             cipher=cipher[0] if cipher else None)
+                             cipher=cipher[0] if cipher else None,
+                             reused=tls_sock.session_reused)
         with self._lock:
             self.tls_handshakes += 1
             self.tls_sessions.append(session)

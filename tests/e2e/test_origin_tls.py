@@ -12,13 +12,14 @@ import json
 import re
 import socket
 import ssl
+import subprocess
 import time
 import warnings
 
 import pytest
 
 import harness
-from fake_origin import Behavior, FakeOrigin, pattern_bytes, refusing_port
+from fake_origin import Behavior, FakeOrigin, pattern_bytes, refusing_port, server_tls_context
 from harness import (RawConn, distribution, edge_config, http_origin, http_request,
                      request_bytes, wait_until, write_config)
 from tls_certs import make_test_certs, openssl_available
@@ -247,6 +248,26 @@ def test_https_only_valid_cert_and_keepalive(cluster, certs):
     assert "TLS handshake" not in edge.stderr_text()
 
 
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
+def test_new_origin_connections_resume_the_tls_session(cluster, certs, version):
+    # The origin closes after every answer, so every request needs a new TLS connection: only
+    # the first pays for a full handshake, the others resume (ticket or session id).
+    ctx = server_tls_context(*certs.server)
+    ctx.maximum_version = ctx.minimum_version = getattr(ssl.TLSVersion, version.replace(".", "_"))
+    o = FakeOrigin(Behavior(echo=True, keep_alive=False), name="resumable", tls=ctx)
+    cluster.origins.append(o)
+    o.start()
+    edge = cluster.edge(single_config(https_origin("app", o.port)), workers=1,
+                        env=certs.trust_env())
+    for i in range(4):
+        r = http_request(edge.port, "GET", f"/s{i}")
+        assert r.status == 200 and r.body == f"GET /s{i}".encode()
+    o.wait_for_requests(4, complete=True)
+    assert o.tls_handshakes == 4
+    assert [s.version for s in o.tls_sessions] == [version] * 4
+    assert [s.reused for s in o.tls_sessions] == [False, True, True, True]
+
+
 def test_https_only_post_body_over_tls(cluster, certs):
     o = tls_origin(cluster, certs.server, Behavior(echo=True))
     edge = cluster.edge(single_config(https_origin("app", o.port)), env=certs.trust_env())
@@ -325,6 +346,57 @@ def test_tls_below_1_2_is_refused(cluster, certs):
     # The edge offers TLS 1.2+ only: the TLS 1.1 server answers with a protocol_version alert.
     assert re.search(r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*"
                      r"(protocol version|unsupported protocol)", text), text
+
+
+def test_origin_ssl_protocols_allow_an_old_origin(cluster, certs):
+    # OriginSslProtocols naming TLSv1.1 lets the edge speak it to an origin that knows no better.
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*certs.server)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+    o = FakeOrigin(Behavior(body=b"old-tls"), name="old", tls=ctx)
+    cluster.origins.append(o)
+    o.start()
+    origin = https_origin("app", o.port, ssl_protocols=["TLSv1.1", "TLSv1.2"])
+    edge = cluster.edge(single_config(origin), env=certs.trust_env())
+    r = http_request(edge.port, "GET", "/x")
+    assert r.status == 200 and r.body == b"old-tls", r
+    assert [s.version for s in o.tls_sessions] == ["TLSv1.1"]
+
+
+def test_origin_ssl_protocols_cap_the_version(cluster, certs):
+    # Only TLSv1 listed: a TLS 1.2+ origin cannot be reached.
+    o = tls_origin(cluster, certs.server, Behavior(body=b"modern"))
+    edge = cluster.edge(single_config(https_origin("app", o.port, ssl_protocols=["TLSv1"])),
+                        env=certs.trust_env())
+    assert http_request(edge.port, "GET", "/x").status == 502
+    assert o.requests == []
+
+
+def test_ca_file_instead_of_the_system_store(cluster, certs):
+    o = tls_origin(cluster, certs.server, Behavior(body=b"trusted by file"))
+    # Without the test CA in the system store, verification fails ...
+    plain = cluster.edge(single_config(https_origin("app", o.port)))
+    assert http_request(plain.port, "GET", "/x").status == 502
+    # ... and a ca_file on the origin is enough.
+    edge = cluster.edge(single_config(https_origin("app", o.port, ca_file=str(certs.ca.cert))))
+    r = http_request(edge.port, "GET", "/x")
+    assert r.status == 200 and r.body == b"trusted by file", r
+
+
+def test_bad_ca_file_is_refused_with_its_field(cluster, certs, tmp_path):
+    bad = tmp_path / "not-a-ca.pem"
+    bad.write_text("hello")
+    cfg = single_config(https_origin("app", 443, ca_file=str(bad)))
+    path = write_config(tmp_path / "bad-ca.yaml", cfg)
+    r = subprocess.run([str(harness.edge_binary()), "validate", str(path)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "distributions[0].origins[0].ca_file" in r.stderr + r.stdout
+    assert "holds no PEM certificate" in r.stderr + r.stdout
 
 
 def test_group_fails_over_from_bad_cert_to_good(cluster, certs):

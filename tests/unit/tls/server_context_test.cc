@@ -1,5 +1,6 @@
 // ServerContext::load with certificates made here (OpenSSL API, EC P-256, self-signed):
-// names from the SANs, a key that does not match, a bad OCSP file.
+// names from the SANs, a key that does not match, a bad OCSP file. The origin-side trust store
+// (load_trust_store) is tested here too, since it needs the same certificates.
 #include "tls/server_context.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+
+#include "tls/trust_store.h"
 
 namespace edgefront::tls {
 namespace {
@@ -111,6 +114,34 @@ TEST_F(ServerContextTest, UnknownPolicyAndNoCertificateAreRefused) {
   s.security_policy = "TLSv1.2_2021";
   s.certificates.clear();
   EXPECT_FALSE(ServerContext::load(s, nullptr).ok());
+}
+
+TEST_F(ServerContextTest, TrustStoreLoadsEveryCertificateAndRefusesOtherFiles) {
+  CertificateFiles a = make_cert(dir_, "a", "DNS:a.test");
+  CertificateFiles b = make_cert(dir_, "b", "DNS:b.test");
+  std::string both = (dir_ / "both.pem").string();
+  {
+    FILE* out = std::fopen(both.c_str(), "w");
+    for (const std::string& f : {a.cert, b.cert}) {
+      FILE* in = std::fopen(f.c_str(), "r");
+      char buf[4096];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) std::fwrite(buf, 1, n, out);
+      std::fclose(in);
+    }
+    std::fclose(out);
+  }
+  auto store = load_trust_store(both);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store.value().get());
+  EXPECT_EQ(sk_X509_OBJECT_num(objects), 2);
+
+  auto missing = load_trust_store((dir_ / "nope.pem").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("cannot read CA file"), std::string::npos);
+  auto key_only = load_trust_store(a.key);
+  ASSERT_FALSE(key_only.ok());
+  EXPECT_NE(key_only.error().message.find("holds no PEM certificate"), std::string::npos);
 }
 
 }  // namespace
