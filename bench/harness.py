@@ -87,6 +87,7 @@ def main():
         try:
             run = Run(args, workdir, procs)
             run.versions = versions  # filled in as servers start
+            run.out_dir = out_dir  # for scenarios that draw plots of their own
             for sc in chosen:
                 print(f"== {sc.name}: {sc.title}", flush=True)
                 try:
@@ -104,6 +105,8 @@ def main():
             "load_end": open("/proc/loadavg").read().split()[0]}
     text = report.markdown(info, chosen, rows_by_scenario, versions)
     plots = report.plot(out_dir, rows_by_scenario, args.servers)
+    plots += sorted(f for f in os.listdir(out_dir) if f.startswith("failover-") and
+                    f.endswith(".png"))  # drawn by the failover scenario itself
     if plots:
         text += "\nPlots: " + ", ".join(plots) + "\n"
     with open(os.path.join(out_dir, "report.md"), "w") as f:

@@ -112,3 +112,37 @@ def plot(out_dir, rows_by_scenario, servers):
         else:
             print(f"gnuplot failed for {name}: {p.stderr.strip()}")
     return made
+
+
+def plot_timeline(out_dir, name, title, series, markers=()):
+    """One PNG of a value over time: `series` maps a label to [(second, value)], `markers`
+    is [(second, label)] drawn as vertical lines (e.g. when a fault starts and ends)."""
+    if shutil.which("gnuplot") is None or not series:
+        return None
+    data = os.path.join(out_dir, name.replace(".png", ".dat"))
+    labels = list(series)
+    with open(data, "w") as f:
+        for i, label in enumerate(labels):
+            if i:
+                f.write("\n\n")  # gnuplot data blocks, addressed by index
+            f.write(f"# {label}\n")
+            for second, value in series[label]:
+                f.write(f"{second} {value:.3f}\n")
+    lines = [
+        "set terminal png size 1000,500",
+        f"set output '{os.path.join(out_dir, name)}'",
+        f"set title '{title}'",
+        "set xlabel 'seconds'", "set ylabel 'ms (log scale)'", "set logscale y",
+        "set grid", "set key outside bottom center horizontal",
+    ]
+    for second, label in markers:
+        lines.append(f"set arrow from {second}, graph 0 to {second}, graph 1 nohead dt 2")
+        lines.append(f"set label '{label}' at {second}, graph 0.95 offset 0.5,0")
+    lines.append("plot " + ", ".join(
+        f"'{data}' index {i} using 1:2 with linespoints title '{label}'"
+        for i, label in enumerate(labels)))
+    p = subprocess.run(["gnuplot"], input="\n".join(lines), capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"gnuplot failed for {name}: {p.stderr.strip()}")
+        return None
+    return name
