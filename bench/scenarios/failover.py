@@ -45,6 +45,6 @@ def failover(run):
         out_dir = getattr(run, "out_dir", None)
         if out_dir:
             report.plot_timeline(out_dir, f"failover-{kind}.png",
-                                 f"Latency per second while the primary is {kind} "
+                                 f"Latency per second, fault on the primary: {kind} "
                                  f"({args.rate} req/s)", series, markers)
     return rows
