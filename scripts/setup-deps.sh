@@ -6,9 +6,10 @@ mode=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       node-llhttp libasio-dev libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
       libxxhash-dev libjemalloc-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-      libnghttp2-dev)
+      libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev)
 case "$mode" in
-  test) pkgs+=(python3 python3-pytest python3-h2 nghttp2-client curl openssl) ;;
+  test) pkgs+=(python3 python3-pytest python3-h2 python3-brotli python3-zstandard nghttp2-client
+              curl openssl) ;;
   bench) pkgs+=(python3 curl nginx-light varnish trafficserver wrk nghttp2-client gnuplot-nox
                 util-linux procps) ;;
 esac
