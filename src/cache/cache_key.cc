@@ -153,7 +153,8 @@ std::string normalized_accept_encoding(const config::CachePolicy& policy,
   std::optional<std::string> value = request.headers.get_combined("Accept-Encoding");
   if (!value) return "";
   return http::normalize_accept_encoding(*value, policy.accept_encoding_gzip,
-                                         policy.accept_encoding_brotli);
+                                         policy.accept_encoding_brotli,
+                                         policy.accept_encoding_zstd);
 }
 
 CacheKey build_cache_key(const config::CachePolicy& policy, std::string_view distribution_id,

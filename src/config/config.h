@@ -146,6 +146,7 @@ struct Forwarding {
   AcceptEncoding accept_encoding = AcceptEncoding::kPassThrough;
   bool accept_encoding_gzip = false;    // kNormalize
   bool accept_encoding_brotli = false;  // kNormalize
+  bool accept_encoding_zstd = false;    // kNormalize (native YAML only)
 };
 
 // Which request values go into the cache key (and therefore also to the origin).
@@ -165,6 +166,7 @@ struct CachePolicy {
   KeyValues query_strings, headers, cookies;  // headers: kNone or kWhitelist only
   bool accept_encoding_gzip = false;
   bool accept_encoding_brotli = false;
+  bool accept_encoding_zstd = false;  // native YAML only: CloudFront has no zstd switch
   bool honour_origin = false;  // native YAML only: follow RFC 9111 exactly, TTL fields unused
 
   // CachingDisabled-like: nothing is ever stored.

@@ -118,10 +118,11 @@ void set_headers(const KeyValues& key, const std::optional<OriginRequestPolicy>&
 // With gzip or brotli enabled the normalised value is keyed and sent; otherwise
 // Accept-Encoding is an ordinary header, sent only when listed or when all headers go.
 void set_accept_encoding(const CachePolicy& cache, Forwarding& f) {
-  if (cache.accept_encoding_gzip || cache.accept_encoding_brotli) {
+  if (cache.accept_encoding_gzip || cache.accept_encoding_brotli || cache.accept_encoding_zstd) {
     f.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
     f.accept_encoding_gzip = cache.accept_encoding_gzip;
     f.accept_encoding_brotli = cache.accept_encoding_brotli;
+    f.accept_encoding_zstd = cache.accept_encoding_zstd;
     return;
   }
   bool sent = (f.headers == Forwarding::Headers::kWhitelist &&

@@ -166,6 +166,7 @@ void cache_policy(const YAML::Node& node, const FieldPath& path, Problems& probl
   }
   if (auto gzip = m.boolean("accept_encoding_gzip")) p.accept_encoding_gzip = *gzip;
   if (auto brotli = m.boolean("accept_encoding_brotli")) p.accept_encoding_brotli = *brotli;
+  if (auto zstd = m.boolean("accept_encoding_zstd")) p.accept_encoding_zstd = *zstd;
   m.ignore("comment");
   m.finish();
   out.cache.push_back(std::move(p));

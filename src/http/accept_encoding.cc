@@ -24,13 +24,17 @@ bool accepts_coding(std::string_view accept_encoding, std::string_view coding) {
   return found;
 }
 
-std::string normalize_accept_encoding(std::string_view value, bool gzip, bool brotli) {
-  bool br = brotli && accepts_coding(value, "br");
-  bool gz = gzip && accepts_coding(value, "gzip");
-  if (br && gz) return "br,gzip";
-  if (gz) return "gzip";
-  if (br) return "br";
-  return "";
+std::string normalize_accept_encoding(std::string_view value, bool gzip, bool brotli, bool zstd) {
+  std::string out;
+  auto add = [&out, value](bool enabled, std::string_view coding) {
+    if (!enabled || !accepts_coding(value, coding)) return;
+    if (!out.empty()) out += ',';
+    out += coding;
+  };
+  add(brotli, "br");
+  add(gzip, "gzip");
+  add(zstd, "zstd");
+  return out;
 }
 
 }  // namespace edgefront::http

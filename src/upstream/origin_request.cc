@@ -179,7 +179,8 @@ http::RequestHead build_origin_request(const http::RequestHead& viewer,
       std::string normalized =
           value && viewer.version.at_least_1_1()
               ? http::normalize_accept_encoding(*value, forwarding.accept_encoding_gzip,
-                                                forwarding.accept_encoding_brotli)
+                                                forwarding.accept_encoding_brotli,
+                                                forwarding.accept_encoding_zstd)
               : std::string();
       h.set("Accept-Encoding", normalized.empty() ? "identity" : normalized);
       break;

@@ -22,6 +22,11 @@ TEST(AcceptEncoding, Normalize) {
   EXPECT_EQ(normalize_accept_encoding("br, gzip", false, true), "br");
   EXPECT_EQ(normalize_accept_encoding("deflate", true, true), "");
   EXPECT_EQ(normalize_accept_encoding("gzip", false, false), "");
+  // zstd only when enabled (edgefront's extension), after CloudFront's two.
+  EXPECT_EQ(normalize_accept_encoding("gzip, deflate, br, zstd", true, true, true), "br,gzip,zstd");
+  EXPECT_EQ(normalize_accept_encoding("zstd, gzip", true, true, true), "gzip,zstd");
+  EXPECT_EQ(normalize_accept_encoding("zstd", true, true, true), "zstd");
+  EXPECT_EQ(normalize_accept_encoding("zstd;q=0, br", false, true, true), "br");
 }
 
 }  // namespace
