@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "cache/fill.h"
 #include "cache/freshness.h"
+#include "http/compressor.h"
 #include "http/message.h"
 
 namespace edgefront::cache {
@@ -29,6 +30,7 @@ struct ObjectMeta {
   std::string path;                        // viewer path (and query) it was stored under
   std::vector<std::string> tags;           // Surrogate-Key / Cache-Tag values, lower case
   std::optional<uint64_t> content_length;  // when the origin announced one
+  http::Coding compressed = http::Coding::kIdentity;  // the edge compressed the body
 
   Seconds age(SystemTime now) const { return current_age(age_inputs, now); }
   Freshness freshness(SystemTime now) const { return classify_freshness(decision, age(now)); }

@@ -503,14 +503,7 @@ void CloudFrontLoader::allowed_methods(const YAML::Node& node, const FieldPath& 
 // CachePolicyId / OriginRequestPolicyId (managed policies only), or the legacy
 // ForwardedValues with MinTTL / DefaultTTL / MaxTTL (cloudfront-spec.md 3.1, 3.5, 3.8, 3.15).
 void CloudFrontLoader::cache_settings(MapReader& m, const FieldPath& path, CacheBehavior& b) {
-  if (std::optional<bool> compress = m.boolean("Compress")) {
-    b.compress = *compress;
-    if (b.compress) {
-      problems_.warn(m.at("Compress"),
-                     "compression is not implemented yet; bodies are passed on "
-                     "as the origin sent them");
-    }
-  }
+  if (std::optional<bool> compress = m.boolean("Compress")) b.compress = *compress;
   std::optional<std::string> cache_id = m.string("CachePolicyId");
   if (cache_id && cache_id->empty()) cache_id.reset();
   std::optional<std::string> orp_id = m.string("OriginRequestPolicyId");

@@ -809,14 +809,7 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
 
 // cache_policy / origin_request_policy, or the legacy `forwarding` block; compress.
 void NativeLoader::cache_settings(MapReader& m, CacheBehavior& b) {
-  if (std::optional<bool> compress = m.boolean("compress")) {
-    b.compress = *compress;
-    if (b.compress) {
-      problems_.warn(m.at("compress"),
-                     "compression is not implemented yet; bodies are passed on "
-                     "as the origin sent them");
-    }
-  }
+  if (std::optional<bool> compress = m.boolean("compress")) b.compress = *compress;
   std::optional<std::string> cache_ref = m.string("cache_policy");
   std::optional<std::string> orp_ref = m.string("origin_request_policy");
   std::optional<YAML::Node> f = m.take("forwarding");

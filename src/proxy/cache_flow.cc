@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "cache/compression.h"
 #include "cache/conditional.h"
 #include "cache/freshness.h"
 #include "http/range.h"
@@ -106,6 +107,35 @@ std::chrono::seconds error_caching_ttl(const RuntimeDistribution& dist, int stat
   return std::chrono::duration_cast<std::chrono::seconds>(custom->second->error_caching_min_ttl);
 }
 
+// A compressed variant's ETag differs from the origin's identity one (spec 3.10).
+void weaken_etag(http::HeaderList& headers) {
+  std::optional<std::string_view> etag = headers.get("ETag");
+  if (!etag) return;
+  if (std::optional<std::string> weak = cache::compressed_etag(*etag)) {
+    headers.set("ETag", *weak);
+  } else {
+    headers.remove("ETag");
+  }
+}
+
+// Marks a head as the edge's compressed variant of the origin's response.
+void mark_compressed(ObjectMeta& meta, http::Coding coding) {
+  http::HeaderList& h = meta.head.headers;
+  h.set("Content-Encoding", http::coding_token(coding));
+  h.remove("Content-Length");
+  weaken_etag(h);
+  std::optional<std::string> vary = h.get_combined("Vary");
+  bool listed = false;
+  if (vary) {
+    for_each_list_token(*vary, [&listed](std::string_view t) {
+      listed = listed || t == "*" || iequals(t, "Accept-Encoding");
+    });
+  }
+  if (!listed) h.set("Vary", vary ? *vary + ", Accept-Encoding" : std::string("Accept-Encoding"));
+  meta.content_length.reset();  // known once the compressed body is complete
+  meta.compressed = coding;
+}
+
 bool is_unsafe(http::Method m) {
   return m == http::Method::kPost || m == http::Method::kPut || m == http::Method::kDelete ||
          m == http::Method::kPatch;
@@ -137,6 +167,26 @@ struct FillJob {
   uint64_t max_object_bytes = 0;
   uint64_t head_bytes = 0;
   unsigned worker = 0;
+  std::unique_ptr<http::Compressor> compressor;  // the edge compresses what it stores
+  std::string compressed;                        // scratch for the compressor's output
+  // Adds origin bytes to the fill, through the compressor when there is one.
+  bool append(std::span<const char> data) {
+    if (!compressor) {
+      fill->append(data);
+      return true;
+    }
+    compressed.clear();
+    if (!compressor->write(data, compressed)) return false;
+    if (!compressed.empty()) fill->append(compressed);
+    return true;
+  }
+  bool finish_compression() {
+    if (!compressor) return true;
+    compressed.clear();
+    if (!compressor->finish(compressed)) return false;
+    if (!compressed.empty()) fill->append(compressed);
+    return true;
+  }
   ~FillJob() {
     if (fill && fill->state() == Fill::State::kFilling) fill->fail();
   }
@@ -155,16 +205,19 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
     upstream::FileResponse& file = job->up.file;
     std::vector<char> buffer(kFileChunk);
     uint64_t offset = file.offset, remaining = file.fd ? file.length : 0;
-    if (!file.fd && !file.body.empty()) fill.append(file.body);
+    if (!file.fd && !file.body.empty() && !job->append(file.body)) {
+      job->store->remove(job->object);
+      fill.fail();
+      co_return;
+    }
     while (remaining > 0) {
       size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), remaining));
       ssize_t n = ::pread(file.fd.get(), buffer.data(), want, static_cast<off_t>(offset));
-      if (n <= 0) {
+      if (n <= 0 || !job->append({buffer.data(), static_cast<size_t>(n)})) {
         job->store->remove(job->object);
         fill.fail();
         co_return;
       }
-      fill.append({buffer.data(), static_cast<size_t>(n)});
       offset += static_cast<uint64_t>(n);
       remaining -= static_cast<uint64_t>(n);
       if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
@@ -185,7 +238,12 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
         co_return;
       }
       if (chunk.value().empty()) break;
-      fill.append(chunk.value());
+      if (!job->append(chunk.value())) {
+        spdlog::error("origin {}: compressing the body failed", job->up.origin->config->id);
+        job->store->remove(job->object);
+        fill.fail();
+        co_return;
+      }
       if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
       if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
         fill.fail();
@@ -193,6 +251,11 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
       }
     }
     job->up.fetch->release();
+  }
+  if (!job->finish_compression()) {
+    job->store->remove(job->object);
+    fill.fail();
+    co_return;
   }
   uint64_t size = fill.size();
   fill.complete();
@@ -420,6 +483,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     upstream::rewrite_response_headers(update, origin_head.version, cfg.server.via_name);
     update.remove("Via");
     cache::refresh_from_304(meta->head.headers, update);
+    if (meta->compressed != http::Coding::kIdentity) weaken_etag(meta->head.headers);
     meta->age_inputs = cache::age_inputs(meta->head.headers, request_time, response_time);
     meta->decision = cache::decide_storage(policy, origin_request, meta->head, response_time,
                                            error_caching_ttl(*r.dist, meta->head.status));
@@ -517,13 +581,16 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   }
   meta->age_inputs = cache::age_inputs(origin_head.headers, request_time, response_time);
   meta->decision = decision;
+  if (length.kind == http::BodyLength::Kind::kKnown) meta->content_length = length.length;
+  if (length.kind == http::BodyLength::Kind::kNone) meta->content_length = 0;
+  cache::CompressionChoice compression =
+      cache::choose_compression(*r.behavior, viewer_request, meta->head, meta->content_length);
+  if (compression.coding != http::Coding::kIdentity) mark_compressed(*meta, compression.coding);
   meta->has_validator =
       meta->head.headers.contains("ETag") || meta->head.headers.contains("Last-Modified");
   meta->secondary_key = std::move(*secondary);
   meta->distribution_id = r.dist->config->id;
   meta->path = std::string(viewer_request.target);
-  if (length.kind == http::BodyLength::Kind::kKnown) meta->content_length = length.length;
-  if (length.kind == http::BodyLength::Kind::kNone) meta->content_length = 0;
 
   auto fill = std::make_shared<Fill>(meta->content_length.value_or(0));
   auto object = std::make_shared<CachedObject>(meta, fill, invalidation_seq);
@@ -539,6 +606,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   job->max_object_bytes = services.max_object_bytes;
   job->head_bytes = header_bytes(meta->head);
   job->worker = worker_.index();
+  job->compressor = http::Compressor::make(meta->compressed);
   const int status = job->up.status;
   asio::co_spawn(co_await asio::this_coro::executor, run_fill(std::move(job)), asio::detached);
 

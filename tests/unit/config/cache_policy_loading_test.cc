@@ -269,14 +269,20 @@ TEST(NativeCachePolicies, ServerCache) {
   EXPECT_EQ(d.config.server.cache.serve_stale_after, seconds(0));
 }
 
-TEST(NativeCachePolicies, CompressIsAWarningForNow) {
-  LoadResult r = load_yaml(yaml("", "    cache_policy: CachingOptimized\n    compress: true\n"));
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(default_behavior(r).compress);
-  EXPECT_EQ(r.config.warnings,
-            std::vector<std::string>{"distribution.default_cache_behavior.compress: compression "
-                                     "is not implemented yet; bodies are passed on as the origin "
-                                     "sent them"});
+TEST(NativeCachePolicies, CompressAndZstd) {
+  const std::string top = R"(cache_policies:
+  - {name: text, accept_encoding_gzip: true, accept_encoding_zstd: true}
+)";
+  LoadResult r = load_yaml(yaml(top, "    cache_policy: text\n    compress: true\n"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
+  const CacheBehavior& b = default_behavior(r);
+  EXPECT_TRUE(b.compress);
+  EXPECT_TRUE(r.config.warnings.empty()) << ::testing::PrintToString(r.config.warnings);
+  EXPECT_TRUE(b.cache_policy.accept_encoding_zstd);
+  // The origin gets the same normalised value the key holds, zstd included.
+  EXPECT_EQ(b.forwarding.accept_encoding, Forwarding::AcceptEncoding::kNormalize);
+  EXPECT_TRUE(b.forwarding.accept_encoding_zstd);
+  EXPECT_FALSE(b.forwarding.accept_encoding_brotli);
 }
 
 TEST(NativeCachePolicies, HonourOriginExampleValidates) {

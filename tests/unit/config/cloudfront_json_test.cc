@@ -276,8 +276,6 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "requests go straight to the origin",
       "DistributionConfig.Origins.Items[1].OriginAccessControlId: origin access control is not "
       "implemented yet; origin requests are not signed",
-      "DistributionConfig.DefaultCacheBehavior.Compress: compression is not implemented yet; "
-      "bodies are passed on as the origin sent them",
       "DistributionConfig.DefaultCacheBehavior.TrustedKeyGroups: signed URLs and cookies are "
       "not implemented yet; content is served WITHOUT signature checks",
       "DistributionConfig.DefaultCacheBehavior.FunctionAssociations: edge functions are not "
