@@ -1,5 +1,6 @@
 """One harness run: options, the temp dir, the shared origin and the measuring loop."""
 import http.client
+import ssl
 import statistics
 import time
 
@@ -29,8 +30,12 @@ class Run:
                 print(f"  {name}: not installed, skipped")
         return chosen
 
-    def fetch_headers(self, port, path):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    def fetch_headers(self, port, path, tls=False):
+        if tls:
+            conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5,
+                                               context=ssl._create_unverified_context())
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
             conn.request("GET", path)
             response = conn.getresponse()
@@ -40,10 +45,14 @@ class Run:
             conn.close()
 
     def compare(self, scenario, servers, path, cache_bytes, connections=50, script=None,
-                script_args=(), warmup=None):
+                script_args=(), warmup=None, load=None):
         """Starts the servers, warms each up, then alternates measured rounds between them so
-        machine noise spreads evenly; returns one row per server with medians."""
+        machine noise spreads evenly; returns one row per server with medians. `load(port,
+        duration)` replaces the default wrk run (HTTPS, HTTP/2, handshakes)."""
         args = self.args
+        if load is None:
+            def load(port, duration):
+                return run_wrk(port, path, duration, connections, script, script_args)
         rows = []
         try:
             for server in servers:
@@ -51,18 +60,17 @@ class Run:
                 self.versions[server.name] = server.version()
             cache_says = {}
             for server in servers:
-                run_wrk(server.port, path, warmup or args.warmup, connections, script,
-                        script_args)
+                load(server.port, warmup or args.warmup)
                 if cache_bytes and not script:
                     # The request after warm-up must be a hit if the server caches.
                     cache_says[server.name] = server.hit_header(
-                        self.fetch_headers(server.port, path))
+                        self.fetch_headers(server.port, path, tls=server.tls is not None))
             results = {server.name: [] for server in servers}
             for _ in range(args.rounds):
                 for server in servers:
                     before = self.origin.requests_served()
                     cpu_before = self.procs.cpu_seconds(server.proc)
-                    r = run_wrk(server.port, path, args.duration, connections, script, script_args)
+                    r = load(server.port, args.duration)
                     # Server CPU per request holds up better than req/s on a shared machine.
                     cpu = self.procs.cpu_seconds(server.proc) - cpu_before
                     r["cpu_us"] = cpu * 1e6 / r["requests"] if r["requests"] else 0.0

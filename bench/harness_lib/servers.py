@@ -83,6 +83,32 @@ http {{
             return 0
 
 
+class TlsSetup:
+    """One self-signed ECDSA P-256 certificate for every TLS server of a run, and the TLS 1.2
+    suites of edgefront's default security policy (TLSv1.2_2021) in OpenSSL's names."""
+    policy = "TLSv1.2_2021"
+    ciphers = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+               "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+               "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
+
+    def __init__(self, workdir):
+        self.cert = os.path.join(workdir, "bench-cert.pem")
+        self.key = os.path.join(workdir, "bench-key.pem")
+        if not os.path.exists(self.cert):
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-keyout", self.key, "-out",
+                            self.cert, "-days", "2", "-subj", "/CN=bench.test", "-addext",
+                            "subjectAltName=DNS:bench.test,IP:127.0.0.1"],
+                           check=True, capture_output=True)
+
+    def copy_to(self, directory):
+        """Copies of the files inside a server's dir, so its (unprivileged) user can read them."""
+        cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+        shutil.copyfile(self.cert, cert)
+        shutil.copyfile(self.key, key)
+        return cert, key
+
+
 class Server:
     name = "?"
     binary = "?"
@@ -92,6 +118,7 @@ class Server:
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
         self.note = ""
+        self.tls = None  # TlsSetup: serve HTTPS (and HTTP/2 by ALPN) with these files
 
     def available(self):
         return shutil.which(self.binary) is not None or os.path.exists(self.binary)
@@ -119,8 +146,14 @@ class Edgefront(Server):
         # Without a cache scenario the cache is off, so the proxy path is measured alone.
         server_cache = f"\n  cache:\n    memory: {(cache_bytes or 0) >> 20}MiB"
         policy = "\n      cache_policy: CachingOptimized" if cache_bytes else ""
+        listen = f"127.0.0.1:{self.port}"
+        if self.tls:
+            cert, key = self.tls.copy_to(self.dir)
+            listen = (f"\n    - address: 127.0.0.1:{self.port}\n      tls:\n"
+                      f"        minimum_protocol: {self.tls.policy}\n"
+                      f"        certificates: [{{cert: {cert}, key: {key}}}]")
         return f"""server:
-  listen: 127.0.0.1:{self.port}
+  listen: {listen}
   workers: 1
   admin: "off"{server_cache}
 distributions:
@@ -170,6 +203,14 @@ class Nginx(Server):
                      "add_header X-Cache-Status $upstream_cache_status;")
         # With a cache, the master must run: its cache manager process enforces max_size.
         master = "on" if cache_bytes else "off"
+        listen_tls = ""
+        if self.tls:
+            cert, key = self.tls.copy_to(d)
+            # The same certificate, protocols and TLS 1.2 suites as edgefront's policy; session
+            # tickets on (nginx's default, as edgefront's).
+            listen_tls = (f"ssl http2; ssl_certificate {cert}; ssl_certificate_key {key}; "
+                          f"ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers {self.tls.ciphers}; "
+                          f"ssl_prefer_server_ciphers on; ssl_session_tickets on")
         conf = _write(os.path.join(d, "nginx.conf"), f"""
 worker_processes 1;
 daemon off;
@@ -184,7 +225,7 @@ http {{
   {cache_path}
   upstream origin {{ server 127.0.0.1:{origin_port}; keepalive 64; }}
   server {{
-    listen 127.0.0.1:{self.port} reuseport backlog=4096;
+    listen 127.0.0.1:{self.port} reuseport backlog=4096 {listen_tls};
     location / {{
       proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
       {cache}
