@@ -130,6 +130,9 @@ struct FillJob {
   std::shared_ptr<CachedObject> object;
   std::shared_ptr<const Runtime> runtime;  // keeps the origin alive while filling
   MemoryStore* store = nullptr;
+  cache::DiskStore* disk = nullptr;  // gets a copy once the body is whole and kept
+  std::string primary;
+  uint64_t primary_hash = 0;
   uint64_t max_object_bytes = 0;
   uint64_t head_bytes = 0;
   unsigned worker = 0;
@@ -193,6 +196,7 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
   uint64_t size = fill.size();
   fill.complete();
   if (kept) job->store->account(job->object, size + job->head_bytes);
+  if (kept && job->disk) job->disk->store(std::move(job->primary), job->primary_hash, job->object);
   if (job->up.origin) job->up.origin->stats.served->add(job->worker);
 }
 
@@ -246,6 +250,7 @@ void ProxyHandler::invalidate_after_unsafe(const Request& r, int status) {
   cache::CacheKey key =
       cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, r.ex.request);
   store->remove_key(key.primary, key.hash);
+  if (worker_.cache().disk) worker_.cache().disk->remove_key(key.hash);
 }
 
 net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarget& target,
@@ -268,12 +273,26 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
       store.remove(stale);
       stale.reset();
     }
+    // A memory miss asks the disk tier; what it finds is verified, whole, and promoted.
+    std::string_view tier;
+    if (!stale && round == 0 && services.disk) {
+      stale = services.disk->load(key.primary, key.hash, vary_of);
+      if (stale) {
+        tier = "; detail=disk";
+        const uint64_t size = stale->body->size();
+        if (size <= services.max_object_bytes) {
+          store.insert(key.primary, key.hash, stale);
+          store.account(stale, size + header_bytes(stale->meta->head));
+        }
+      }
+    }
     if (stale) {
       switch (stale->meta->freshness(now)) {
         case cache::Freshness::kFresh:
           co_return co_await serve_object(
               r, stale,
-              {kHit, fmt::format("edgefront; hit; ttl={}", stale->meta->ttl_left(now).count()),
+              {kHit,
+               fmt::format("edgefront; hit; ttl={}{}", stale->meta->ttl_left(now).count(), tier),
                CacheResult::kHit});
         case cache::Freshness::kStaleWhileRevalidate:
           refresh_in_background(co_await asio::this_coro::executor, r, target, origin_path, key,
@@ -424,9 +443,11 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     if (meta->decision.store) {
       store.insert(key.primary, key.hash, refreshed);
       store.account(refreshed, stale->body->size() + header_bytes(meta->head));
+      if (services.disk) services.disk->store(key.primary, key.hash, refreshed);
       guard.resolve(MemoryStore::Pending::Outcome::kStored, refreshed);
     } else {
       store.remove(stale);
+      if (services.disk) services.disk->remove(stale->id);
     }
     co_return co_await serve_object(
         r, refreshed,
@@ -519,6 +540,9 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   job->object = object;
   job->runtime = r.rt;
   job->store = &store;
+  job->disk = services.disk;
+  job->primary = key.primary;
+  job->primary_hash = key.hash;
   job->max_object_bytes = services.max_object_bytes;
   job->head_bytes = header_bytes(meta->head);
   job->worker = worker_.index();
