@@ -211,10 +211,11 @@ std::string encode_record_head(std::string_view primary, const ObjectMeta& meta,
 
 std::string encode_record(std::string_view primary, const ObjectMeta& meta, std::string_view body) {
   std::string out = encode_record_head(primary, meta, body.size());
-  BodyChecksum sum(read_le64(std::string_view(out).substr(24, 8)));
+  BodyChecksum sum;
   sum.update(body);
+  const uint64_t digest = sum.digest(record_head_checksum(out));
   out.append(body);
-  out.append(encode_trailer(sum.digest()));
+  out.append(encode_trailer(digest));
   return out;
 }
 
@@ -259,14 +260,15 @@ uint64_t record_head_checksum(std::string_view encoded_head) {
   return read_le64(encoded_head.substr(24, 8));
 }
 
-BodyChecksum::BodyChecksum(uint64_t head_checksum) : state_(XXH3_createState()) {
-  XXH3_64bits_reset_withSeed(state_, head_checksum);
-}
+BodyChecksum::BodyChecksum() : state_(XXH3_createState()) { XXH3_64bits_reset(state_); }
 BodyChecksum::~BodyChecksum() { XXH3_freeState(state_); }
 void BodyChecksum::update(std::string_view data) {
   XXH3_64bits_update(state_, data.data(), data.size());
 }
-uint64_t BodyChecksum::digest() const { return XXH3_64bits_digest(state_); }
+uint64_t BodyChecksum::digest(uint64_t head_checksum) const {
+  const std::string body_hash = encode_trailer(XXH3_64bits_digest(state_));
+  return XXH3_64bits_withSeed(body_hash.data(), body_hash.size(), head_checksum);
+}
 
 std::string encode_trailer(uint64_t body_checksum) {
   std::string out;
@@ -283,9 +285,10 @@ Result<DecodedRecord> decode_record(std::string_view bytes, std::string_view exp
     return corrupt("stored under another key");
   }
   rec.body = bytes.substr(rec.head.body_offset, rec.head.body_length);
-  BodyChecksum sum(rec.head.head_checksum);
+  BodyChecksum sum;
   sum.update(rec.body);
-  if (sum.digest() != read_le64(bytes.substr(bytes.size() - kRecordTrailerBytes))) {
+  if (sum.digest(rec.head.head_checksum) !=
+      read_le64(bytes.substr(bytes.size() - kRecordTrailerBytes))) {
     return corrupt("body checksum");
   }
   return rec;

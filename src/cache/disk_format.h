@@ -5,8 +5,10 @@
 //   header (32 bytes, little endian):
 //     magic "EFDC" | version u32 | primary_len u32 | meta_len u32 | body_len u64 |
 //     head_checksum u64  (XXH3 of header[0..24) + primary + meta)
-//   primary key text | serialized ObjectMeta | body | body_checksum u64 (XXH3 of body,
-//   seeded with head_checksum, so a body never verifies against another record's head)
+//   primary key text | serialized ObjectMeta | body | body_checksum u64 (XXH3 of the body's
+//   XXH3, seeded with head_checksum, so a body never verifies against another record's head;
+//   the body itself is hashed unseeded so a streaming writer can hash before it knows the
+//   length the head will carry)
 #pragma once
 
 #include <xxhash.h>
@@ -51,18 +53,18 @@ Result<uint64_t> record_head_length(std::string_view header);
 // record_head_length bytes); verifies the head checksum and that the lengths add up.
 Result<RecordHead> decode_record_head(std::string_view prefix, uint64_t file_size);
 
-// The head checksum stored in an encoded head (what the body checksum is seeded with).
+// The head checksum stored in an encoded head (what the body checksum is bound to).
 uint64_t record_head_checksum(std::string_view encoded_head);
 
 // The body checksum a record ends with; streaming writers feed the state chunk by chunk.
 class BodyChecksum {
  public:
-  explicit BodyChecksum(uint64_t head_checksum);
+  BodyChecksum();
   ~BodyChecksum();
   BodyChecksum(const BodyChecksum&) = delete;
   BodyChecksum& operator=(const BodyChecksum&) = delete;
   void update(std::string_view data);
-  uint64_t digest() const;
+  uint64_t digest(uint64_t head_checksum) const;
 
  private:
   XXH3_state_t* state_;

@@ -21,24 +21,11 @@ namespace {
 
 constexpr size_t kMaxQueuedJobs = 256;
 constexpr uint64_t kMaxQueuedBytes = 64ull << 20;
+constexpr size_t kVerifyChunk = 256 * 1024;
 // What a file costs the budget: whole filesystem blocks, as du counts them.
 constexpr uint64_t kBlock = 4096;
 
 uint64_t disk_bytes(uint64_t file_size) { return (file_size + kBlock - 1) / kBlock * kBlock; }
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -50,37 +37,43 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-// Reads up to `limit` bytes from the start of the file; nullopt if it cannot be opened.
-std::optional<std::string> read_file(const std::string& path, uint64_t limit, uint64_t* file_size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return std::nullopt;
-  *file_size = static_cast<uint64_t>(st.st_size);
-  std::string out(static_cast<size_t>(std::min<uint64_t>(limit, *file_size)), '\0');
+bool pread_all(int fd, char* out, size_t n, uint64_t offset) {
   size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::pread(fd.get(), out.data() + got, out.size() - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
+  while (got < n) {
+    ssize_t r = ::pread(fd, out + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    got += static_cast<size_t>(r);
   }
-  out.resize(got);
-  return out;
+  return true;
 }
 
-// The head of a record file (header, key, meta), verified.
-Result<RecordHead> read_head(const std::string& path, bool* missing) {
-  uint64_t size = 0;
-  std::optional<std::string> header = read_file(path, kRecordHeaderBytes, &size);
-  *missing = !header;
-  if (!header) return make_error(ErrorKind::kNotFound, Fault::kInternal, "gone");
-  Result<uint64_t> head_length = record_head_length(*header);
+// The head of an open record file of `size` bytes, verified.
+Result<RecordHead> read_head_fd(int fd, uint64_t size) {
+  std::string prefix(std::min<uint64_t>(kRecordHeaderBytes, size), '\0');
+  if (!pread_all(fd, prefix.data(), prefix.size(), 0)) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal, "short read");
+  }
+  Result<uint64_t> head_length = record_head_length(prefix);
   if (!head_length.ok()) return head_length.error();
-  std::optional<std::string> prefix = read_file(path, head_length.value(), &size);
-  *missing = !prefix;
-  if (!prefix) return make_error(ErrorKind::kNotFound, Fault::kInternal, "gone");
-  return decode_record_head(*prefix, size);
+  if (head_length.value() > size) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal, "disk record: head truncated");
+  }
+  prefix.resize(head_length.value());
+  if (!pread_all(fd, prefix.data() + kRecordHeaderBytes, prefix.size() - kRecordHeaderBytes,
+                 kRecordHeaderBytes)) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal, "short read");
+  }
+  return decode_record_head(prefix, size);
+}
+
+// The head of a record file (header, key, meta), verified; `missing` if it is gone.
+Result<RecordHead> read_head(const std::string& path, bool* missing) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  *missing = fd.get() < 0 || ::fstat(fd.get(), &st) != 0;
+  if (*missing) return make_error(ErrorKind::kNotFound, Fault::kInternal, "gone");
+  return read_head_fd(fd.get(), static_cast<uint64_t>(st.st_size));
 }
 
 std::optional<uint64_t> parse_id(std::string_view name) {
@@ -230,8 +223,8 @@ void DiskStore::discard_corrupt(uint64_t id, const std::string& why) {
   unlink_record(id);
 }
 
-std::shared_ptr<CachedObject> DiskStore::load(const std::string& primary, uint64_t primary_hash,
-                                              const SecondaryKeyFn& wanted_secondary) {
+DiskStore::Hit DiskStore::load(const std::string& primary, uint64_t primary_hash,
+                               const SecondaryKeyFn& wanted_secondary, uint64_t inline_limit) {
   std::vector<std::pair<uint64_t, uint64_t>> candidates;  // id, checked invalidations
   {
     std::lock_guard lock(mu_);
@@ -241,21 +234,23 @@ std::shared_ptr<CachedObject> DiskStore::load(const std::string& primary, uint64
     }
   }
   for (const auto& [id, checked] : candidates) {
-    // Inline on the calling worker: objects kept on disk are at most the memory tier's
-    // largest object, and the file is usually in the page cache (docs/design/cache.md).
-    uint64_t size = 0;
-    std::optional<std::string> bytes = read_file(record_path(id), ~0ull, &size);
-    if (!bytes) {  // evicted or removed meanwhile
+    // Inline on the calling worker: the head is a few hundred bytes and the file usually in
+    // the page cache; large bodies are verified here and streamed later (docs/design/cache.md).
+    UniqueFd fd(::open(record_path(id).c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {  // evicted or removed meanwhile
       std::lock_guard lock(mu_);
       drop_locked(id);
       continue;
     }
-    Result<DecodedRecord> rec = decode_record(*bytes, primary);
-    if (!rec.ok()) {
-      discard_corrupt(id, rec.error().message);
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    Result<RecordHead> head = read_head_fd(fd.get(), size);
+    if (!head.ok()) {
+      discard_corrupt(id, head.error().message);
       continue;
     }
-    const ObjectMeta& meta = rec.value().head.meta;
+    if (head.value().primary != primary) continue;  // a 64-bit hash collision: not ours
+    const ObjectMeta& meta = head.value().meta;
     std::optional<std::string> wanted = wanted_secondary(meta);
     if (!wanted || *wanted != meta.secondary_key) continue;
     uint64_t sequence = invalidations_.sequence();
@@ -266,22 +261,135 @@ std::shared_ptr<CachedObject> DiskStore::load(const std::string& primary, uint64
       unlink_record(id);
       continue;
     }
-    auto fill = std::make_shared<Fill>(rec.value().body.size());
-    fill->append(rec.value().body);
-    fill->complete();
-    auto object = std::make_shared<CachedObject>(
-        std::make_shared<const ObjectMeta>(std::move(rec.value().head.meta)), fill, sequence);
-    object->id = id;
-    object->primary_hash = primary_hash;
+    // Every body byte is checked before the first one is served.
+    const uint64_t body_offset = head.value().body_offset;
+    const uint64_t body_length = head.value().body_length;
+    const bool whole = body_length <= inline_limit;
+    std::string body;
+    BodyChecksum sum;
+    bool readable = true;
+    if (whole) {
+      body.resize(body_length);
+      readable = pread_all(fd.get(), body.data(), body.size(), body_offset);
+      sum.update(body);
+    } else {
+      std::string buffer(kVerifyChunk, '\0');
+      for (uint64_t at = 0; readable && at < body_length;) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), body_length - at));
+        readable = pread_all(fd.get(), buffer.data(), n, body_offset + at);
+        sum.update(std::string_view(buffer.data(), n));
+        at += n;
+      }
+    }
+    std::string trailer(kRecordTrailerBytes, '\0');
+    readable =
+        readable && pread_all(fd.get(), trailer.data(), trailer.size(), body_offset + body_length);
+    if (!readable || encode_trailer(sum.digest(head.value().head_checksum)) != trailer) {
+      discard_corrupt(id, readable ? "body checksum" : "short read");
+      continue;
+    }
+    auto fill = std::make_shared<Fill>(whole ? body_length : 0);
+    if (whole) {
+      fill->append(body);
+      fill->complete();
+    }
+    Hit hit;
+    hit.object = std::make_shared<CachedObject>(
+        std::make_shared<const ObjectMeta>(std::move(head.value().meta)), fill, sequence);
+    hit.object->id = id;
+    hit.object->primary_hash = primary_hash;
+    if (!whole) {
+      hit.file = std::move(fd);
+      hit.body_offset = body_offset;
+      hit.body_length = body_length;
+    }
     {
       std::lock_guard lock(mu_);
       if (entries_.contains(id)) policy_->on_hit(id);
     }
     ++hits_;
-    return object;
+    return hit;
   }
   ++misses_;
-  return nullptr;
+  return {};
+}
+
+std::unique_ptr<DiskStore::Stream> DiskStore::begin_stream(
+    const std::string& primary, uint64_t primary_hash,
+    const std::shared_ptr<CachedObject>& object) {
+  if (!writer_.joinable()) return nullptr;
+  const ObjectMeta& meta = *object->meta;
+  if (meta.content_length && disk_bytes(*meta.content_length) > capacity_) return nullptr;
+  const uint64_t id = object_id(meta, primary_hash);
+  std::string temp = fmt::format("{}.{}.{:x}.tmp", record_path(id), ::getpid(),
+                                 reinterpret_cast<uintptr_t>(object.get()));
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    spdlog::warn("disk cache: cannot create {}: {}", temp, std::strerror(errno));
+    return nullptr;
+  }
+  // The length is patched in on commit; lengths are fixed-width, so the head keeps its size.
+  std::string head = encode_record_head(primary, meta, 0);
+  auto stream = std::unique_ptr<Stream>(new Stream(*this, id, primary_hash,
+                                                   object->checked_invalidations.load(),
+                                                   object->meta, primary, fd, std::move(temp)));
+  stream->head_length_ = head.size();
+  if (!write_all(fd, head)) stream->failed_ = true;
+  return stream;
+}
+
+DiskStore::Stream::Stream(DiskStore& store, uint64_t id, uint64_t primary_hash, uint64_t checked,
+                          std::shared_ptr<const ObjectMeta> meta, std::string primary, int fd,
+                          std::string temp)
+    : store_(store),
+      id_(id),
+      primary_hash_(primary_hash),
+      checked_(checked),
+      meta_(std::move(meta)),
+      primary_(std::move(primary)),
+      fd_(fd),
+      temp_(std::move(temp)),
+      sum_(std::make_unique<BodyChecksum>()) {}
+
+DiskStore::Stream::~Stream() {
+  if (!temp_.empty()) ::unlink(temp_.c_str());  // never committed: the name is never taken
+}
+
+bool DiskStore::Stream::append(std::string_view data) {
+  if (failed_) return false;
+  length_ += data.size();
+  if (disk_bytes(head_length_ + length_ + kRecordTrailerBytes) > store_.capacity_ ||
+      !write_all(fd_.get(), data)) {
+    failed_ = true;
+    return false;
+  }
+  sum_->update(data);
+  return true;
+}
+
+void DiskStore::Stream::commit() {
+  if (failed_) return;
+  failed_ = true;  // one commit
+  if (store_.invalidations_.invalidated_since(*meta_, checked_)) return;
+  std::string head = encode_record_head(primary_, *meta_, length_);
+  const std::string path = store_.record_path(id_);
+  bool ok = head.size() == head_length_ &&
+            ::pwrite(fd_.get(), head.data(), head.size(), 0) == static_cast<ssize_t>(head.size()) &&
+            write_all(fd_.get(), encode_trailer(sum_->digest(record_head_checksum(head)))) &&
+            ::rename(temp_.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    spdlog::warn("disk cache: writing {} failed: {}", path, std::strerror(errno));
+    return;
+  }
+  temp_.clear();
+  store_.record_written(id_, primary_hash_, checked_, head.size() + length_ + kRecordTrailerBytes);
+}
+
+void DiskStore::record_written(uint64_t id, uint64_t primary_hash, uint64_t checked,
+                               uint64_t file_size) {
+  ++writes_;
+  std::lock_guard lock(mu_);
+  index_locked(id, primary_hash, checked, disk_bytes(file_size));
 }
 
 void DiskStore::store(std::string primary, uint64_t primary_hash,
@@ -359,7 +467,7 @@ void DiskStore::write(const Job& job) {
   const uint64_t id = object_id(meta, job.primary_hash);
   const std::string path = record_path(id);
   const std::string temp = fmt::format("{}.{}.tmp", path, ::getpid());
-  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) {
     spdlog::warn("disk cache: cannot create {}: {}", temp, std::strerror(errno));
     return;
@@ -368,7 +476,7 @@ void DiskStore::write(const Job& job) {
   const uint64_t length = body.size();
   std::string head = encode_record_head(job.primary, meta, length);
   bool ok = write_all(fd.get(), head);
-  BodyChecksum sum(record_head_checksum(head));
+  BodyChecksum sum;
   uint64_t offset = 0;
   while (ok && offset < length) {
     Fill::Chunk chunk = body.read(offset);
@@ -381,7 +489,7 @@ void DiskStore::write(const Job& job) {
     ok = write_all(fd.get(), data);
     offset += data.size();
   }
-  ok = ok && write_all(fd.get(), encode_trailer(sum.digest()));
+  ok = ok && write_all(fd.get(), encode_trailer(sum.digest(record_head_checksum(head))));
   // Only a complete file ever gets the record's name: a crash before this leaves a .tmp.
   ok = ok && ::rename(temp.c_str(), path.c_str()) == 0;
   if (!ok) {
@@ -389,9 +497,7 @@ void DiskStore::write(const Job& job) {
     ::unlink(temp.c_str());
     return;
   }
-  ++writes_;
-  std::lock_guard lock(mu_);
-  index_locked(id, job.primary_hash, checked, disk_bytes(head.size() + length + 8));
+  record_written(id, job.primary_hash, checked, head.size() + length + kRecordTrailerBytes);
 }
 
 void DiskStore::apply_invalidations() {

@@ -17,11 +17,14 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "cache/cached_object.h"
 #include "cache/eviction.h"
 #include "cache/invalidation.h"
 
 namespace edgefront::cache {
+
+class BodyChecksum;
 
 struct DiskStats {
   uint64_t objects = 0;
@@ -50,11 +53,49 @@ class DiskStore {
   // every record whose head verifies and deletes the rest; then starts the writer thread.
   Status open();
 
-  // A verified, complete copy of the variant of `primary` that `wanted_secondary` selects
-  // (called with each candidate's meta; nullopt or a different key skips it), or null.
+  // A verified copy of the variant of `primary` that `wanted_secondary` selects (called with
+  // each candidate's meta; nullopt or a different key skips it). Bodies up to `inline_limit`
+  // come whole in the object's Fill; larger ones are verified in one pass over the file and
+  // come as the open file, to be streamed into the (empty) Fill by the caller.
   using SecondaryKeyFn = std::function<std::optional<std::string>(const ObjectMeta&)>;
-  std::shared_ptr<CachedObject> load(const std::string& primary, uint64_t primary_hash,
-                                     const SecondaryKeyFn& wanted_secondary);
+  struct Hit {
+    std::shared_ptr<CachedObject> object;  // null: a miss
+    UniqueFd file;                         // set when the body is to be streamed from it
+    uint64_t body_offset = 0;
+    uint64_t body_length = 0;
+  };
+  Hit load(const std::string& primary, uint64_t primary_hash,
+           const SecondaryKeyFn& wanted_secondary, uint64_t inline_limit = ~0ull);
+
+  // Writes one body as it arrives (objects too large for memory). The record gets its name
+  // only on commit(); destroying an uncommitted stream deletes its temp file.
+  class Stream {
+   public:
+    ~Stream();
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
+    // False once the stream has failed or outgrown the budget (it is then abandoned).
+    bool append(std::string_view data);
+    void commit();
+
+   private:
+    friend class DiskStore;
+    Stream(DiskStore& store, uint64_t id, uint64_t primary_hash, uint64_t checked,
+           std::shared_ptr<const ObjectMeta> meta, std::string primary, int fd, std::string temp);
+    DiskStore& store_;
+    uint64_t id_, primary_hash_, checked_;
+    std::shared_ptr<const ObjectMeta> meta_;
+    std::string primary_;
+    uint64_t head_length_ = 0;
+    UniqueFd fd_;
+    std::string temp_;
+    std::unique_ptr<BodyChecksum> sum_;
+    uint64_t length_ = 0;
+    bool failed_ = false;
+  };
+  // Null when the object cannot be stored (no space for its announced length, I/O error).
+  std::unique_ptr<Stream> begin_stream(const std::string& primary, uint64_t primary_hash,
+                                       const std::shared_ptr<CachedObject>& object);
 
   // Queues a complete object for writing; dropped (and counted) when the queue is full.
   void store(std::string primary, uint64_t primary_hash, std::shared_ptr<CachedObject> object);
@@ -66,6 +107,7 @@ class DiskStore {
   void flush();
   DiskStats stats() const;
   const std::string& directory() const { return dir_; }
+  uint64_t capacity_bytes() const { return capacity_; }
 
   // Where a record lives: 256 fan-out directories by the low byte of the id.
   std::string record_path(uint64_t id) const;
@@ -82,6 +124,7 @@ class DiskStore {
   };
 
   void run_writer();
+  void record_written(uint64_t id, uint64_t primary_hash, uint64_t checked, uint64_t file_size);
   void write(const Job& job);
   void apply_invalidations();
   void index_locked(uint64_t id, uint64_t primary_hash, uint64_t checked, uint64_t bytes);

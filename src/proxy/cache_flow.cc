@@ -144,11 +144,33 @@ struct FillJob {
 net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
   Fill& fill = *job->fill;
   bool kept = true;
+  // Bodies too large for memory go to disk as they arrive (named only once complete).
+  std::unique_ptr<cache::DiskStore::Stream> to_disk;
   auto give_up_keeping = [&] {
     // Too large for the memory tier: stream it through, bounded by the slowest reader.
     kept = false;
     job->store->remove(job->object);
+    if (job->disk) {
+      to_disk = job->disk->begin_stream(job->primary, job->primary_hash, job->object);
+      // Everything so far is still buffered: nothing has been dropped while kept.
+      for (uint64_t at = 0; to_disk && at < fill.size();) {
+        Fill::Chunk chunk = fill.read(at);
+        if (chunk.data.empty() || !to_disk->append({chunk.data.data(), chunk.data.size()})) {
+          to_disk.reset();
+          break;
+        }
+        at += chunk.data.size();
+      }
+    }
     fill.stop_keeping();
+  };
+  auto take = [&](std::span<const char> data) {
+    fill.append(data);
+    if (kept && fill.size() > job->max_object_bytes) {
+      give_up_keeping();
+    } else if (to_disk && !to_disk->append({data.data(), data.size()})) {
+      to_disk.reset();
+    }
   };
   if (job->up.kind == Upstreamed::Kind::kFile) {
     upstream::FileResponse& file = job->up.file;
@@ -163,20 +185,24 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
         fill.fail();
         co_return;
       }
-      fill.append({buffer.data(), static_cast<size_t>(n)});
+      take({buffer.data(), static_cast<size_t>(n)});
       offset += static_cast<uint64_t>(n);
       remaining -= static_cast<uint64_t>(n);
-      if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
-      if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
-        fill.fail();
-        co_return;
+      if (!kept) {
+        // Stops when nobody reads it and nothing is going to disk.
+        const bool readers = co_await fill.wait_for_readers(kStreamWindow);
+        if (!readers && !to_disk) {
+          fill.fail();
+          co_return;
+        }
       }
     }
   } else {
     while (true) {
       auto chunk = co_await job->up.fetch->read_body();
       if (!chunk.ok()) {
-        // A truncated body is never stored, and every reader sees the failure.
+        // A truncated body is never stored (the disk stream's temp file goes with it), and
+        // every reader sees the failure.
         spdlog::warn("origin {}: response body failed while filling the cache: {}",
                      job->up.origin->config->id, chunk.error().message);
         job->store->remove(job->object);
@@ -184,11 +210,14 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
         co_return;
       }
       if (chunk.value().empty()) break;
-      fill.append(chunk.value());
-      if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
-      if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
-        fill.fail();
-        co_return;
+      take(chunk.value());
+      if (!kept) {
+        // Stops when nobody reads it and nothing is going to disk.
+        const bool readers = co_await fill.wait_for_readers(kStreamWindow);
+        if (!readers && !to_disk) {
+          fill.fail();
+          co_return;
+        }
       }
     }
     job->up.fetch->release();
@@ -197,6 +226,7 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
   fill.complete();
   if (kept) job->store->account(job->object, size + job->head_bytes);
   if (kept && job->disk) job->disk->store(std::move(job->primary), job->primary_hash, job->object);
+  if (to_disk) to_disk->commit();
   if (job->up.origin) job->up.origin->stats.served->add(job->worker);
 }
 
@@ -276,15 +306,34 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
     // A memory miss asks the disk tier; what it finds is verified, whole, and promoted.
     std::string_view tier;
     if (!stale && round == 0 && services.disk) {
-      stale = services.disk->load(key.primary, key.hash, vary_of);
-      if (stale) {
+      cache::DiskStore::Hit hit =
+          services.disk->load(key.primary, key.hash, vary_of, services.max_object_bytes);
+      if (hit.object && !hit.file) {
+        stale = std::move(hit.object);
         tier = "; detail=disk";
-        const uint64_t size = stale->body->size();
-        if (size <= services.max_object_bytes) {
-          store.insert(key.primary, key.hash, stale);
-          store.account(stale, size + header_bytes(stale->meta->head));
-        }
+        store.insert(key.primary, key.hash, stale);
+        store.account(stale, stale->body->size() + header_bytes(stale->meta->head));
+      } else if (hit.object && hit.object->meta->freshness(now) != cache::Freshness::kStale) {
+        // Too large for memory: streamed from the verified file, as a directory origin's.
+        stale = std::move(hit.object);
+        tier = "; detail=disk";
+        auto job = std::make_shared<FillJob>();
+        job->up.kind = Upstreamed::Kind::kFile;
+        job->up.file.fd = std::move(hit.file);
+        job->up.file.offset = hit.body_offset;
+        job->up.file.length = hit.body_length;
+        job->fill = stale->body;
+        job->object = stale;
+        job->runtime = r.rt;
+        job->store = &store;
+        job->max_object_bytes = services.max_object_bytes;
+        job->worker = worker_.index();
+        net::Executor executor = co_await asio::this_coro::executor;
+        r.start_fill_when_reading = [job, executor] {
+          asio::co_spawn(executor, run_fill(job), asio::detached);
+        };
       }
+      // A stale large copy is not worth streaming just to revalidate: refetch it.
     }
     if (stale) {
       switch (stale->meta->freshness(now)) {
@@ -475,7 +524,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   } else if (!secondary) {
     not_stored = "vary-star";
   } else if (length.kind == http::BodyLength::Kind::kKnown &&
-             length.length > services.max_object_bytes) {
+             length.length > services.max_object_bytes &&
+             !(services.disk && length.length < services.disk->capacity_bytes())) {
     not_stored = "too-large";
   } else if (up.status == 206 || up.status == 304) {
     not_stored = "partial";
@@ -713,6 +763,7 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
 net::awaitable<bool> ProxyHandler::stream_fill(Request& r, Fill& fill, uint64_t from,
                                                uint64_t count) {
   ReaderSlot slot(fill);
+  if (r.start_fill_when_reading) std::exchange(r.start_fill_when_reading, nullptr)();
   uint64_t offset = from;
   const uint64_t end = count == ~0ull ? ~0ull : from + count;
   while (offset < end) {

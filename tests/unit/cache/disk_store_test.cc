@@ -43,9 +43,10 @@ class DiskStoreTest : public ::testing::Test {
     return std::string(c.data.data(), c.data.size());
   }
   std::shared_ptr<CachedObject> load(DiskStore& store, const std::string& primary) {
-    return store.load(primary, hash(primary), [](const ObjectMeta& m) {
-      return std::optional<std::string>(m.secondary_key);
-    });
+    return store
+        .load(primary, hash(primary),
+              [](const ObjectMeta& m) { return std::optional<std::string>(m.secondary_key); })
+        .object;
   }
   static uint64_t file_count(const fs::path& dir) {
     uint64_t n = 0;
@@ -149,12 +150,12 @@ TEST_F(DiskStoreTest, VariantsAreSelectedBySecondaryKey) {
   auto want = [](std::string v) {
     return [v](const ObjectMeta&) { return std::optional<std::string>(v); };
   };
-  auto de = store.load("k", hash("k"), want("de"));
+  auto de = store.load("k", hash("k"), want("de")).object;
   ASSERT_TRUE(de);
   EXPECT_EQ(body_of(de), "german");
-  EXPECT_EQ(store.load("k", hash("k"), want("it")), nullptr);
+  EXPECT_EQ(store.load("k", hash("k"), want("it")).object, nullptr);
   store.remove_key(hash("k"));
-  EXPECT_EQ(store.load("k", hash("k"), want("fr")), nullptr);
+  EXPECT_EQ(store.load("k", hash("k"), want("fr")).object, nullptr);
   EXPECT_EQ(file_count(dir_), 0u);
 }
 
