@@ -158,10 +158,8 @@ Status DiskStore::open() {
         continue;
       }
       uint64_t primary_hash = XXH3_64bits(head.value().primary.data(), head.value().primary.size());
-      std::lock_guard lock(mu_);
-      index_locked(
-          *id, primary_hash, 0,
-          disk_bytes(head.value().body_offset + head.value().body_length + kRecordTrailerBytes));
+      adopt(*id, primary_hash,
+            head.value().body_offset + head.value().body_length + kRecordTrailerBytes);
     }
   }
   corrupt_ += bad;
@@ -173,6 +171,11 @@ Status DiskStore::open() {
   scanned_sequence_ = invalidations_.sequence();
   writer_ = std::thread([this] { run_writer(); });
   return ok_status();
+}
+
+void DiskStore::adopt(uint64_t id, uint64_t primary_hash, uint64_t file_bytes) {
+  std::lock_guard lock(mu_);
+  index_locked(id, primary_hash, 0, disk_bytes(file_bytes));
 }
 
 void DiskStore::index_locked(uint64_t id, uint64_t primary_hash, uint64_t checked, uint64_t bytes) {

@@ -103,6 +103,9 @@ class DiskStore {
   void remove_key(uint64_t primary_hash);
   void remove(uint64_t id);
 
+  // Indexes a record already on disk (the startup scan; the index benchmark).
+  void adopt(uint64_t id, uint64_t primary_hash, uint64_t file_bytes);
+
   // Waits until every write queued so far is done and invalidations are applied (tests).
   void flush();
   DiskStats stats() const;
