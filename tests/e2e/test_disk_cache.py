@@ -148,7 +148,8 @@ def test_kill_during_fill_never_yields_a_short_hit(cluster, tmp_path):
     body = pattern(size)
     origin = cluster.origin(cached(body_size=size, chunk_size=64 * 1024,
                                    stall_after_bytes=MIB))
-    d = DiskEdge(cluster, origin, tmp_path / "disk")
+    # 8MiB of memory keeps at most 512KiB per object: the body is going to disk as it streams.
+    d = DiskEdge(cluster, origin, tmp_path / "disk", memory="8MiB")
     d.start()
     received = {}
 
@@ -161,8 +162,9 @@ def test_kill_during_fill_never_yields_a_short_hit(cluster, tmp_path):
     t = threading.Thread(target=client)
     t.start()
     origin.wait_for_requests(1)
-    wait_until(lambda: d.stats() is not None, desc="edge answering")
+    wait_until(lambda: temp_files(d.disk_dir), desc="a disk write in progress")
     d.edge.stop(signal.SIGKILL, expect_code=None)
+    assert record_files(d.disk_dir) == []
     origin.release()
     t.join(timeout=10)
 

@@ -21,6 +21,7 @@ void check(bool ok, const char* what) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace edgefront;
   using namespace edgefront::cache;
   std::string_view input(reinterpret_cast<const char*>(data), size);
   Result<DecodedRecord> rec = decode_record(input);
