@@ -763,6 +763,8 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
 net::awaitable<bool> ProxyHandler::stream_fill(Request& r, Fill& fill, uint64_t from,
                                                uint64_t count) {
   ReaderSlot slot(fill);
+  // Bytes before `from` are not needed: a fill in streaming mode must not wait for them.
+  slot.progress(from);
   if (r.start_fill_when_reading) std::exchange(r.start_fill_when_reading, nullptr)();
   uint64_t offset = from;
   const uint64_t end = count == ~0ull ? ~0ull : from + count;

@@ -303,3 +303,19 @@ def test_truncated_large_body_is_never_stored(cluster, tmp_path):
     assert r.header("X-Cache") == "Miss from edgefront"
     assert d.wait_writes(1)["writes"] == 1
     assert origin.request_count() == 2
+
+
+def test_range_far_into_a_large_object_from_origin_and_from_disk(cluster, tmp_path):
+    size = 6 * MIB  # beyond what memory keeps (512KiB) plus the 4MiB streaming window
+    body = pattern(size)
+    origin = cluster.origin(cached(body_size=size))
+    d = DiskEdge(cluster, origin, tmp_path / "disk", memory="8MiB")
+    d.start()
+    want = body[5_000_000:5_000_100]
+    first = d.get("/r", headers={"Range": "bytes=5000000-5000099"})
+    assert first.status == 206 and first.body == want
+    d.wait_writes(1)
+    second = d.get("/r", headers={"Range": "bytes=5000000-5000099"})
+    assert second.status == 206 and second.body == want
+    assert second.header("X-Cache") == "Hit from edgefront"
+    assert origin.request_count() == 1
