@@ -101,6 +101,7 @@ DiskStore::DiskStore(std::string directory, uint64_t capacity_bytes,
       policy_(policy(capacity_bytes)) {}
 
 DiskStore::~DiskStore() {
+  readers_.join();
   {
     std::lock_guard lock(queue_mu_);
     stopping_ = true;
@@ -393,6 +394,11 @@ void DiskStore::record_written(uint64_t id, uint64_t primary_hash, uint64_t chec
   ++writes_;
   std::lock_guard lock(mu_);
   index_locked(id, primary_hash, checked, disk_bytes(file_size));
+}
+
+bool DiskStore::may_have(uint64_t primary_hash) const {
+  std::lock_guard lock(mu_);
+  return by_primary_.contains(primary_hash);
 }
 
 void DiskStore::store(std::string primary, uint64_t primary_hash,

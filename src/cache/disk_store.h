@@ -21,6 +21,7 @@
 #include "cache/cached_object.h"
 #include "cache/eviction.h"
 #include "cache/invalidation.h"
+#include "net/asio.h"
 
 namespace edgefront::cache {
 
@@ -97,6 +98,12 @@ class DiskStore {
   std::unique_ptr<Stream> begin_stream(const std::string& primary, uint64_t primary_hash,
                                        const std::shared_ptr<CachedObject>& object);
 
+  // True if some variant of the key may be on disk (an index probe: no I/O).
+  bool may_have(uint64_t primary_hash) const;
+  // Where loads run: a small pool, so a worker never blocks on reading and checksumming a
+  // record (the caller co_spawns load() there and resumes on its own executor).
+  net::Executor read_executor() { return readers_.get_executor(); }
+
   // Queues a complete object for writing; dropped (and counted) when the queue is full.
   void store(std::string primary, uint64_t primary_hash, std::shared_ptr<CachedObject> object);
   // Drops every stored variant of a key (unsafe methods), or one variant.
@@ -153,6 +160,7 @@ class DiskStore {
   bool stopping_ = false;
   uint64_t scanned_sequence_ = 0;  // invalidations applied to every record (writer thread)
   std::thread writer_;
+  asio::thread_pool readers_{2};
 
   std::atomic<uint64_t> hits_{0}, misses_{0}, writes_{0}, write_drops_{0}, evictions_{0},
       corrupt_{0}, invalidated_{0};

@@ -230,6 +230,14 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
   if (job->up.origin) job->up.origin->stats.served->add(job->worker);
 }
 
+// Runs on the disk tier's read pool: reading and checksumming a record never blocks a worker.
+net::awaitable<cache::DiskStore::Hit> load_from_disk(cache::DiskStore* disk, std::string primary,
+                                                     uint64_t hash,
+                                                     cache::DiskStore::SecondaryKeyFn wanted,
+                                                     uint64_t inline_limit) {
+  co_return disk->load(primary, hash, wanted, inline_limit);
+}
+
 // A request with nobody behind it, for background refreshes.
 class DiscardSink final : public http::ResponseSink {
  public:
@@ -305,9 +313,13 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
     }
     // A memory miss asks the disk tier; what it finds is verified, whole, and promoted.
     std::string_view tier;
-    if (!stale && round == 0 && services.disk) {
-      cache::DiskStore::Hit hit =
-          services.disk->load(key.primary, key.hash, vary_of, services.max_object_bytes);
+    if (!stale && round == 0 && services.disk && services.disk->may_have(key.hash)) {
+      cache::DiskStore::SecondaryKeyFn wanted = vary_of;
+      auto loading = asio::co_spawn(services.disk->read_executor(),
+                                    load_from_disk(services.disk, key.primary, key.hash,
+                                                   std::move(wanted), services.max_object_bytes),
+                                    asio::use_awaitable);
+      cache::DiskStore::Hit hit = co_await std::move(loading);
       if (hit.object && !hit.file) {
         stale = std::move(hit.object);
         tier = "; detail=disk";
