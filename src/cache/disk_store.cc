@@ -238,8 +238,8 @@ DiskStore::Hit DiskStore::load(const std::string& primary, uint64_t primary_hash
     }
   }
   for (const auto& [id, checked] : candidates) {
-    // Inline on the calling worker: the head is a few hundred bytes and the file usually in
-    // the page cache; large bodies are verified here and streamed later (docs/design/cache.md).
+    // Runs on the read pool (the proxy never calls it on a worker); large bodies are verified
+    // here and streamed by the caller afterwards (docs/design/cache.md).
     UniqueFd fd(::open(record_path(id).c_str(), O_RDONLY | O_CLOEXEC));
     struct stat st {};
     if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {  // evicted or removed meanwhile
