@@ -213,6 +213,8 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
       return 1;
     }
     cache_services.disk = &*disk;
+  } else if (!config->server.cache.disk_path.empty()) {
+    spdlog::warn("server.cache.disk is ignored: the cache is off (server.cache.memory: 0)");
   }
   if (config->server.cache.memory_bytes > 0) {
     cache_services.store = &store;
