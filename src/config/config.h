@@ -199,6 +199,9 @@ struct CacheStorage {
   uint64_t memory_bytes = 256ull << 20;
   Duration serve_stale_after = 0s;  // 0 = off; else serve a stale copy once the origin is this
                                     // late, and let the fetch finish in the background
+  // The disk tier (`disk: {path, size}`); off when the path is empty.
+  std::string disk_path;
+  uint64_t disk_bytes = 0;
 };
 
 // The legacy "no policy" key: 24 h DefaultTTL, key = what the default ForwardedValues forward

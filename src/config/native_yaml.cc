@@ -93,6 +93,7 @@ class NativeLoader {
   std::optional<ListenAddress> listen_map(const YAML::Node& node, const FieldPath& path);
   void limits(const YAML::Node& node, const FieldPath& path, Limits& l);
   void cache_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c);
+  void disk_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c);
   void cache_settings(MapReader& m, CacheBehavior& b);
   void distribution(const YAML::Node& node, const FieldPath& path, Distribution& d);
   void origin(const YAML::Node& node, const FieldPath& path, Distribution& d,
@@ -261,6 +262,26 @@ void NativeLoader::cache_storage(const YAML::Node& node, const FieldPath& path, 
     }
   }
   if (auto after = m.duration("serve_stale_after", 0ms, 10min)) c.serve_stale_after = *after;
+  if (std::optional<YAML::Node> disk = m.take("disk")) disk_storage(*disk, m.at("disk"), c);
+  m.finish();
+}
+
+void NativeLoader::disk_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (std::optional<std::string> dir = m.string("path", MapReader::kRequired)) {
+    c.disk_path = *dir;
+  }
+  if (std::optional<YAML::Node> size = m.take_required("size")) {
+    std::optional<uint64_t> bytes;
+    if (size->IsScalar()) bytes = parse_byte_size(size->Scalar());
+    if (!bytes || *bytes < (1u << 20)) {
+      problems_.error(m.at("size"),
+                      "expected a size of at least 1MiB, e.g. 10GiB (units B, KiB, MiB, GiB, TiB)");
+    } else {
+      c.disk_bytes = *bytes;
+    }
+  }
   m.finish();
 }
 

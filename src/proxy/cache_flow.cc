@@ -164,28 +164,27 @@ struct FillJob {
   std::shared_ptr<CachedObject> object;
   std::shared_ptr<const Runtime> runtime;  // keeps the origin alive while filling
   MemoryStore* store = nullptr;
+  cache::DiskStore* disk = nullptr;  // gets a copy once the body is whole and kept
+  std::string primary;
+  uint64_t primary_hash = 0;
   uint64_t max_object_bytes = 0;
   uint64_t head_bytes = 0;
   unsigned worker = 0;
   std::unique_ptr<http::Compressor> compressor;  // the edge compresses what it stores
   std::string compressed;                        // scratch for the compressor's output
-  // Adds origin bytes to the fill, through the compressor when there is one.
-  bool append(std::span<const char> data) {
-    if (!compressor) {
-      fill->append(data);
-      return true;
-    }
+  // Origin bytes as they are stored: through the compressor when there is one (the span
+  // points into `compressed` then, valid until the next call); nullopt on a compressor error.
+  std::optional<std::span<const char>> encode(std::span<const char> data) {
+    if (!compressor) return data;
     compressed.clear();
-    if (!compressor->write(data, compressed)) return false;
-    if (!compressed.empty()) fill->append(compressed);
-    return true;
+    if (!compressor->write(data, compressed)) return std::nullopt;
+    return std::span<const char>(compressed);
   }
-  bool finish_compression() {
-    if (!compressor) return true;
+  // The compressor's last bytes (checksums, end markers).
+  std::optional<std::span<const char>> finish_encoding() {
     compressed.clear();
-    if (!compressor->finish(compressed)) return false;
-    if (!compressed.empty()) fill->append(compressed);
-    return true;
+    if (compressor && !compressor->finish(compressed)) return std::nullopt;
+    return std::span<const char>(compressed);
   }
   ~FillJob() {
     if (fill && fill->state() == Fill::State::kFilling) fill->fail();
@@ -195,42 +194,79 @@ struct FillJob {
 net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
   Fill& fill = *job->fill;
   bool kept = true;
+  // Bodies too large for memory go to disk as they arrive (named only once complete).
+  std::unique_ptr<cache::DiskStore::Stream> to_disk;
   auto give_up_keeping = [&] {
     // Too large for the memory tier: stream it through, bounded by the slowest reader.
     kept = false;
     job->store->remove(job->object);
+    if (job->disk) {
+      to_disk = job->disk->begin_stream(job->primary, job->primary_hash, job->object);
+      // Everything so far is still buffered: nothing has been dropped while kept.
+      for (uint64_t at = 0; to_disk && at < fill.size();) {
+        Fill::Chunk chunk = fill.read(at);
+        if (chunk.data.empty() || !to_disk->append({chunk.data.data(), chunk.data.size()})) {
+          to_disk.reset();
+          break;
+        }
+        at += chunk.data.size();
+      }
+    }
     fill.stop_keeping();
+  };
+  // Stored bytes into the fill and, for bodies too large for memory, to disk.
+  auto take = [&](std::span<const char> stored) {
+    if (stored.empty()) return;
+    fill.append(stored);
+    if (kept && fill.size() > job->max_object_bytes) {
+      give_up_keeping();
+    } else if (to_disk && !to_disk->append({stored.data(), stored.size()})) {
+      to_disk.reset();
+    }
+  };
+  auto fail = [&] {
+    job->store->remove(job->object);
+    fill.fail();
   };
   if (job->up.kind == Upstreamed::Kind::kFile) {
     upstream::FileResponse& file = job->up.file;
     std::vector<char> buffer(kFileChunk);
     uint64_t offset = file.offset, remaining = file.fd ? file.length : 0;
-    if (!file.fd && !file.body.empty() && !job->append(file.body)) {
-      job->store->remove(job->object);
-      fill.fail();
-      co_return;
+    if (!file.fd && !file.body.empty()) {
+      std::optional<std::span<const char>> stored = job->encode(file.body);
+      if (!stored) {
+        fail();
+        co_return;
+      }
+      take(*stored);
     }
     while (remaining > 0) {
       size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), remaining));
       ssize_t n = ::pread(file.fd.get(), buffer.data(), want, static_cast<off_t>(offset));
-      if (n <= 0 || !job->append({buffer.data(), static_cast<size_t>(n)})) {
-        job->store->remove(job->object);
-        fill.fail();
+      std::optional<std::span<const char>> stored;
+      if (n > 0) stored = job->encode({buffer.data(), static_cast<size_t>(n)});
+      if (!stored) {
+        fail();
         co_return;
       }
+      take(*stored);
       offset += static_cast<uint64_t>(n);
       remaining -= static_cast<uint64_t>(n);
-      if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
-      if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
-        fill.fail();
-        co_return;
+      if (!kept) {
+        // Stops when nobody reads it and nothing is going to disk.
+        const bool readers = co_await fill.wait_for_readers(kStreamWindow);
+        if (!readers && !to_disk) {
+          fill.fail();
+          co_return;
+        }
       }
     }
   } else {
     while (true) {
       auto chunk = co_await job->up.fetch->read_body();
       if (!chunk.ok()) {
-        // A truncated body is never stored, and every reader sees the failure.
+        // A truncated body is never stored (the disk stream's temp file goes with it), and
+        // every reader sees the failure.
         spdlog::warn("origin {}: response body failed while filling the cache: {}",
                      job->up.origin->config->id, chunk.error().message);
         job->store->remove(job->object);
@@ -238,29 +274,44 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
         co_return;
       }
       if (chunk.value().empty()) break;
-      if (!job->append(chunk.value())) {
+      std::optional<std::span<const char>> stored = job->encode(chunk.value());
+      if (!stored) {
         spdlog::error("origin {}: compressing the body failed", job->up.origin->config->id);
-        job->store->remove(job->object);
-        fill.fail();
+        fail();
         co_return;
       }
-      if (kept && fill.size() > job->max_object_bytes) give_up_keeping();
-      if (!kept && !co_await fill.wait_for_readers(kStreamWindow)) {
-        fill.fail();
-        co_return;
+      take(*stored);
+      if (!kept) {
+        // Stops when nobody reads it and nothing is going to disk.
+        const bool readers = co_await fill.wait_for_readers(kStreamWindow);
+        if (!readers && !to_disk) {
+          fill.fail();
+          co_return;
+        }
       }
     }
     job->up.fetch->release();
   }
-  if (!job->finish_compression()) {
-    job->store->remove(job->object);
-    fill.fail();
+  std::optional<std::span<const char>> tail = job->finish_encoding();
+  if (!tail) {
+    fail();
     co_return;
   }
+  take(*tail);
   uint64_t size = fill.size();
   fill.complete();
   if (kept) job->store->account(job->object, size + job->head_bytes);
+  if (kept && job->disk) job->disk->store(std::move(job->primary), job->primary_hash, job->object);
+  if (to_disk) to_disk->commit();
   if (job->up.origin) job->up.origin->stats.served->add(job->worker);
+}
+
+// Runs on the disk tier's read pool: reading and checksumming a record never blocks a worker.
+net::awaitable<cache::DiskStore::Hit> load_from_disk(cache::DiskStore* disk, std::string primary,
+                                                     uint64_t hash,
+                                                     cache::DiskStore::SecondaryKeyFn wanted,
+                                                     uint64_t inline_limit) {
+  co_return disk->load(primary, hash, wanted, inline_limit);
 }
 
 // A request with nobody behind it, for background refreshes.
@@ -313,6 +364,7 @@ void ProxyHandler::invalidate_after_unsafe(const Request& r, int status) {
   cache::CacheKey key =
       cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, r.ex.request);
   store->remove_key(key.primary, key.hash);
+  if (worker_.cache().disk) worker_.cache().disk->remove_key(key.hash);
 }
 
 net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarget& target,
@@ -335,12 +387,49 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
       store.remove(stale);
       stale.reset();
     }
+    // A memory miss asks the disk tier; what it finds is verified, whole, and promoted.
+    std::string_view tier;
+    if (!stale && round == 0 && services.disk && services.disk->may_have(key.hash)) {
+      cache::DiskStore::SecondaryKeyFn wanted = vary_of;
+      auto loading = asio::co_spawn(services.disk->read_executor(),
+                                    load_from_disk(services.disk, key.primary, key.hash,
+                                                   std::move(wanted), services.max_object_bytes),
+                                    asio::use_awaitable);
+      cache::DiskStore::Hit hit = co_await std::move(loading);
+      if (hit.object && !hit.file) {
+        stale = std::move(hit.object);
+        tier = "; detail=disk";
+        store.insert(key.primary, key.hash, stale);
+        store.account(stale, stale->body->size() + header_bytes(stale->meta->head));
+      } else if (hit.object && hit.object->meta->freshness(now) != cache::Freshness::kStale) {
+        // Too large for memory: streamed from the verified file, as a directory origin's.
+        stale = std::move(hit.object);
+        tier = "; detail=disk";
+        auto job = std::make_shared<FillJob>();
+        job->up.kind = Upstreamed::Kind::kFile;
+        job->up.file.fd = std::move(hit.file);
+        job->up.file.offset = hit.body_offset;
+        job->up.file.length = hit.body_length;
+        job->fill = stale->body;
+        job->object = stale;
+        job->runtime = r.rt;
+        job->store = &store;
+        job->max_object_bytes = services.max_object_bytes;
+        job->worker = worker_.index();
+        net::Executor executor = co_await asio::this_coro::executor;
+        r.start_fill_when_reading = [job, executor] {
+          asio::co_spawn(executor, run_fill(job), asio::detached);
+        };
+      }
+      // A stale large copy is not worth streaming just to revalidate: refetch it.
+    }
     if (stale) {
       switch (stale->meta->freshness(now)) {
         case cache::Freshness::kFresh:
           co_return co_await serve_object(
               r, stale,
-              {kHit, fmt::format("edgefront; hit; ttl={}", stale->meta->ttl_left(now).count()),
+              {kHit,
+               fmt::format("edgefront; hit; ttl={}{}", stale->meta->ttl_left(now).count(), tier),
                CacheResult::kHit});
         case cache::Freshness::kStaleWhileRevalidate:
           refresh_in_background(co_await asio::this_coro::executor, r, target, origin_path, key,
@@ -492,9 +581,11 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     if (meta->decision.store) {
       store.insert(key.primary, key.hash, refreshed);
       store.account(refreshed, stale->body->size() + header_bytes(meta->head));
+      if (services.disk) services.disk->store(key.primary, key.hash, refreshed);
       guard.resolve(MemoryStore::Pending::Outcome::kStored, refreshed);
     } else {
       store.remove(stale);
+      if (services.disk) services.disk->remove(stale->id);
     }
     co_return co_await serve_object(
         r, refreshed,
@@ -522,7 +613,8 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   } else if (!secondary) {
     not_stored = "vary-star";
   } else if (length.kind == http::BodyLength::Kind::kKnown &&
-             length.length > services.max_object_bytes) {
+             length.length > services.max_object_bytes &&
+             !(services.disk && length.length < services.disk->capacity_bytes())) {
     not_stored = "too-large";
   } else if (up.status == 206 || up.status == 304) {
     not_stored = "partial";
@@ -603,6 +695,9 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   job->object = object;
   job->runtime = r.rt;
   job->store = &store;
+  job->disk = services.disk;
+  job->primary = key.primary;
+  job->primary_hash = key.hash;
   job->max_object_bytes = services.max_object_bytes;
   job->head_bytes = header_bytes(meta->head);
   job->worker = worker_.index();
@@ -774,6 +869,9 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
 net::awaitable<bool> ProxyHandler::stream_fill(Request& r, Fill& fill, uint64_t from,
                                                uint64_t count) {
   ReaderSlot slot(fill);
+  // Bytes before `from` are not needed: a fill in streaming mode must not wait for them.
+  slot.progress(from);
+  if (r.start_fill_when_reading) std::exchange(r.start_fill_when_reading, nullptr)();
   uint64_t offset = from;
   const uint64_t end = count == ~0ull ? ~0ull : from + count;
   while (offset < end) {

@@ -1,6 +1,7 @@
 // What the pipeline knows about one viewer request while it is being served.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,9 @@ struct ProxyHandler::Request {
   upstream::ViewerInfo viewer;
   upstream::OutgoingBody body;
   std::string buffered_body;
+  // Starts the fill of a body nobody else shares (a large disk hit), once this viewer reads
+  // it: a fill that runs ahead of its only reader would drop the bytes it has not read.
+  std::function<void()> start_fill_when_reading;
 };
 
 }  // namespace edgefront::proxy

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "base/clock.h"
+#include "cache/disk_store.h"
 #include "cache/invalidation.h"
 #include "cache/memory_store.h"
 #include "proxy/runtime.h"
@@ -15,6 +16,7 @@ namespace edgefront::proxy {
 // The cache every worker shares (it lives as long as the process, across reloads).
 struct CacheServices {
   cache::MemoryStore* store = nullptr;  // null: caching off
+  cache::DiskStore* disk = nullptr;     // null: no disk tier
   const cache::InvalidationBoard* invalidations = nullptr;
   const TimeSource* clock = &RealTimeSource::instance();
   uint64_t max_object_bytes = 16ull << 20;  // larger bodies stream through uncached

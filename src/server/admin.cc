@@ -173,7 +173,7 @@ net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
     AdminReply r = handle_faults(ex.request.method, path, body, *runtime_.load(), *faults_,
                                  registry_, registry_.slots() - 1);
     co_await reply(ex, r.status, "application/json", std::move(r.body));
-  } else if (co_await handle_cache_admin(ex, *runtime_.load(), invalidations_, store_,
+  } else if (co_await handle_cache_admin(ex, *runtime_.load(), invalidations_, store_, disk_,
                                          test_clock_)) {
     co_return;
   } else if (path == "/healthz" && read) {

@@ -2,6 +2,7 @@
 // fault injection.
 #pragma once
 
+#include "cache/disk_store.h"
 #include "cache/invalidation.h"
 #include "cache/memory_store.h"
 #include "http/exchange.h"
@@ -15,11 +16,13 @@ class AdminHandler final : public http::Handler {
   // Without a fault table the /faults endpoints answer 404.
   AdminHandler(const proxy::RuntimeHolder& runtime, obs::Registry& registry,
                cache::InvalidationBoard& invalidations, const cache::MemoryStore* store,
-               OffsetTimeSource* test_clock, upstream::FaultTable* faults = nullptr)
+               OffsetTimeSource* test_clock, upstream::FaultTable* faults = nullptr,
+               const cache::DiskStore* disk = nullptr)
       : runtime_(runtime),
         registry_(registry),
         invalidations_(invalidations),
         store_(store),
+        disk_(disk),
         test_clock_(test_clock),
         faults_(faults) {}
   net::awaitable<void> handle(http::Exchange& exchange) override;
@@ -29,6 +32,7 @@ class AdminHandler final : public http::Handler {
   obs::Registry& registry_;
   cache::InvalidationBoard& invalidations_;
   const cache::MemoryStore* store_;
+  const cache::DiskStore* disk_;
   OffsetTimeSource* test_clock_;
   upstream::FaultTable* faults_;
 };

@@ -71,7 +71,8 @@ json invalidation_list(const std::vector<cache::Invalidation>& list) {
   return json{{"InvalidationList", {{"Quantity", items.size()}, {"Items", items}}}};
 }
 
-json cache_stats(const cache::InvalidationBoard& invalidations, const cache::MemoryStore* store) {
+json cache_stats(const cache::InvalidationBoard& invalidations, const cache::MemoryStore* store,
+                 const cache::DiskStore* disk) {
   json out = {{"enabled", store != nullptr}};
   if (store) {
     cache::StoreStats s = store->stats();
@@ -80,6 +81,21 @@ json cache_stats(const cache::InvalidationBoard& invalidations, const cache::Mem
                      {"capacity_bytes", s.capacity},
                      {"evictions", s.evictions},
                      {"max_object_bytes", store->max_object_bytes()}};
+  }
+  if (disk) {
+    cache::DiskStats d = disk->stats();
+    out["disk"] = {{"path", disk->directory()},
+                   {"objects", d.objects},
+                   {"bytes", d.bytes},
+                   {"capacity_bytes", d.capacity},
+                   {"hits", d.hits},
+                   {"misses", d.misses},
+                   {"writes", d.writes},
+                   {"write_drops", d.write_drops},
+                   {"evictions", d.evictions},
+                   {"corrupt", d.corrupt},
+                   {"invalidated", d.invalidated},
+                   {"index_bytes", d.index_bytes}};
   }
   out["invalidation_sequence"] = invalidations.sequence();
   return out;
@@ -211,6 +227,7 @@ net::awaitable<void> create_invalidation(http::Exchange& ex, const proxy::Runtim
 net::awaitable<bool> handle_cache_admin(http::Exchange& ex, const proxy::Runtime& runtime,
                                         cache::InvalidationBoard& invalidations,
                                         const cache::MemoryStore* store,
+                                        const cache::DiskStore* disk,
                                         OffsetTimeSource* test_clock) {
   std::string_view path = ex.request.path();
   const http::Method m = ex.request.method;
@@ -249,7 +266,7 @@ net::awaitable<bool> handle_cache_admin(http::Exchange& ex, const proxy::Runtime
     co_return true;
   }
   if (path == "/cache" && read) {
-    co_await reply_json(ex, 200, cache_stats(invalidations, store));
+    co_await reply_json(ex, 200, cache_stats(invalidations, store, disk));
     co_return true;
   }
   co_return false;

@@ -2,6 +2,7 @@
 // GET /invalidations[/{id}]) and GET /cache statistics.
 #pragma once
 
+#include "cache/disk_store.h"
 #include "cache/invalidation.h"
 #include "cache/memory_store.h"
 #include "http/exchange.h"
@@ -15,6 +16,6 @@ namespace edgefront::server {
 net::awaitable<bool> handle_cache_admin(http::Exchange& ex, const proxy::Runtime& runtime,
                                         cache::InvalidationBoard& invalidations,
                                         const cache::MemoryStore* store,
-                                        OffsetTimeSource* test_clock);
+                                        const cache::DiskStore* disk, OffsetTimeSource* test_clock);
 
 }  // namespace edgefront::server

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "config/loader.h"
@@ -227,6 +228,18 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   const char* test_clock_env = std::getenv("EDGEFRONT_TEST_CLOCK");
   const bool movable_clock = test_clock_env && std::string_view(test_clock_env) == "1";
   if (movable_clock) cache_services.clock = &test_clock;
+  // Declared before the workers: destroyed after them, finishing queued writes.
+  std::optional<cache::DiskStore> disk;
+  if (config->server.cache.memory_bytes > 0 && !config->server.cache.disk_path.empty()) {
+    disk.emplace(config->server.cache.disk_path, config->server.cache.disk_bytes, invalidations);
+    if (Status opened = disk->open(); !opened.ok()) {
+      fmt::print(stderr, "{}\n", opened.error().message);
+      return 1;
+    }
+    cache_services.disk = &*disk;
+  } else if (!config->server.cache.disk_path.empty()) {
+    spdlog::warn("server.cache.disk is ignored: the cache is off (server.cache.memory: 0)");
+  }
   if (config->server.cache.memory_bytes > 0) {
     cache_services.store = &store;
     // An object may take up to half a shard: larger ones stream through uncached.
@@ -266,7 +279,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
 
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,
-                             movable_clock ? &test_clock : nullptr, &faults);
+                             movable_clock ? &test_clock : nullptr, &faults, cache_services.disk);
   std::optional<tcp::acceptor> admin_acceptor;
   if (config->server.admin) {
     auto acceptor = net::open_listener(

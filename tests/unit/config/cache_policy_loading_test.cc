@@ -267,6 +267,15 @@ TEST(NativeCachePolicies, ServerCache) {
   LoadResult d = load_yaml(yaml("", ""));
   EXPECT_EQ(d.config.server.cache.memory_bytes, 256ull << 20);
   EXPECT_EQ(d.config.server.cache.serve_stale_after, seconds(0));
+  EXPECT_TRUE(d.config.server.cache.disk_path.empty()) << "no disk tier unless configured";
+}
+
+TEST(NativeCachePolicies, ServerCacheDisk) {
+  LoadResult r =
+      load_yaml(yaml("", "", ", cache: {memory: 64MiB, disk: {path: /var/cache/ef, size: 10GiB}}"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
+  EXPECT_EQ(r.config.server.cache.disk_path, "/var/cache/ef");
+  EXPECT_EQ(r.config.server.cache.disk_bytes, 10ull << 30);
 }
 
 TEST(NativeCachePolicies, CompressAndZstd) {
@@ -413,6 +422,14 @@ INSTANTIATE_TEST_SUITE_P(
                       "server.cache.memory: expected 0 (no cache) or a size of at least 1MiB, "
                       "e.g. 256MiB (units B, KiB, MiB, GiB, TiB)",
                       ", cache: {memory: 1KiB}"},
+        YamlErrorCase{"disk_size_units", "", "",
+                      "server.cache.disk.size: expected a size of at least 1MiB, e.g. 10GiB "
+                      "(units B, KiB, MiB, GiB, TiB)",
+                      ", cache: {disk: {path: /tmp/d, size: lots}}"},
+        YamlErrorCase{"disk_size_required", "", "", "server.cache.disk.size: required",
+                      ", cache: {disk: {path: /tmp/d}}"},
+        YamlErrorCase{"disk_path_required", "", "", "server.cache.disk.path: required",
+                      ", cache: {disk: {size: 1GiB}}"},
         YamlErrorCase{"serve_stale_after_range", "", "",
                       "server.cache.serve_stale_after: expected duration 0s-10m",
                       ", cache: {serve_stale_after: 1h}"}),
