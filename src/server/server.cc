@@ -79,6 +79,8 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
       continue;
     }
     accepted->add(w.index);
+    // Before any byte, including the TLS handshake's: small records must not wait on Nagle.
+    socket.set_option(tcp::no_delay(true), ec);
     http::ViewerConnection viewer;
     std::error_code peer_ec;
     tcp::endpoint peer = socket.remote_endpoint(peer_ec);
