@@ -36,7 +36,7 @@ BENCH_ARGS ?=
 bench: build
 	@scripts/setup-deps.sh bench
 	@cmake -S . -B $(BUILD) -G Ninja $(PRESET_FLAGS) -DEDGEFRONT_BENCH=ON >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS) --target edgefront evict_sim micro_bench
+	@cmake --build $(BUILD) -j $(JOBS) --target edgefront evict_sim micro_bench disk_index
 	bench/micro.sh $(BUILD)
 	bench/run.sh $(BENCH_ARGS)
 
