@@ -326,7 +326,8 @@ def test_bad_certificate_lone_origin_502(cluster, certs, cert, trusted, domain, 
     assert o.requests == [] and o.tls_handshakes == 0
 
 
-def test_tls_below_1_2_is_refused(cluster, certs):
+def old_tls_origin(cluster, certs) -> FakeOrigin:
+    """An origin that speaks TLS 1.0/1.1 only, answering "old-tls"."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(*certs.server)
     with warnings.catch_warnings():
@@ -336,7 +337,11 @@ def test_tls_below_1_2_is_refused(cluster, certs):
         ctx.maximum_version = ssl.TLSVersion.TLSv1_1
     o = FakeOrigin(Behavior(body=b"old-tls"), name="old", tls=ctx)
     cluster.origins.append(o)
-    o.start()
+    return o.start()
+
+
+def test_tls_below_1_2_is_refused(cluster, certs):
+    o = old_tls_origin(cluster, certs)
     edge = cluster.edge(single_config(https_origin("app", o.port)), env=certs.trust_env())
     r = http_request(edge.port, "GET", "/x")
     assert r.status == 502, r
@@ -350,16 +355,7 @@ def test_tls_below_1_2_is_refused(cluster, certs):
 
 def test_origin_ssl_protocols_allow_an_old_origin(cluster, certs):
     # OriginSslProtocols naming TLSv1.1 lets the edge speak it to an origin that knows no better.
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(*certs.server)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.minimum_version = ssl.TLSVersion.TLSv1
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
-    o = FakeOrigin(Behavior(body=b"old-tls"), name="old", tls=ctx)
-    cluster.origins.append(o)
-    o.start()
+    o = old_tls_origin(cluster, certs)
     origin = https_origin("app", o.port, ssl_protocols=["TLSv1.1", "TLSv1.2"])
     edge = cluster.edge(single_config(origin), env=certs.trust_env())
     r = http_request(edge.port, "GET", "/x")
