@@ -10,6 +10,9 @@
 namespace edgefront::http {
 
 namespace {
+
+// How long a TLS viewer gets to answer our close_notify before the socket is closed anyway.
+constexpr std::chrono::milliseconds kTlsCloseGrace{200};
 constexpr size_t kInputBufferSize = 32 * 1024;
 constexpr uint64_t kMaxDrainBytes = 256 * 1024;
 
@@ -238,6 +241,12 @@ awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self
     if (!self->keep_alive_) break;
     self->parser_.next_message();
   }
+  if (!self->closed_ && self->stream_.is_tls() && self->ended_cleanly_) {
+    // A short grace for the TLS close_notify exchange; the deadline cancels the socket.
+    self->deadline_.expires_after(kTlsCloseGrace);
+    std::error_code ec;
+    co_await self->stream_.end_tls(ec);
+  }
   self->deadline_.disarm();
   self->close_now();
 }
@@ -345,6 +354,7 @@ bool H1ServerConnection::validate_head(int& status, std::string& reason) {
 }
 
 awaitable<void> H1ServerConnection::serve_one() {
+  ended_cleanly_ = false;
   if (!co_await read_head()) {
     keep_alive_ = false;
     co_return;
@@ -383,6 +393,7 @@ awaitable<void> H1ServerConnection::serve_one() {
     keep_alive_ = false;
     co_return;
   }
+  ended_cleanly_ = true;  // a whole response went out
   if (!body.complete()) {
     // Unread request body (e.g. an error answered early). With 100-continue not sent the
     // viewer may not send it at all, so do not wait for it.

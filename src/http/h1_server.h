@@ -54,6 +54,7 @@ class H1ServerConnection : public TrackedConnection,
   bool idle_ = true;  // waiting for the first byte of a request
   bool closed_ = false;
   bool keep_alive_ = true;
+  bool ended_cleanly_ = false;  // the last response was sent whole (TLS: close with close_notify)
 };
 
 }  // namespace edgefront::http

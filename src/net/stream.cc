@@ -26,6 +26,10 @@ tcp::socket& Stream::socket() {
 
 bool Stream::is_open() { return socket().is_open(); }
 
+awaitable<void> Stream::end_tls(std::error_code& ec) {
+  if (auto* tls = std::get_if<1>(&s_)) co_await (*tls)->async_shutdown(use_ec(ec));
+}
+
 void Stream::close() {
   std::error_code ignored;
   socket().shutdown(tcp::socket::shutdown_both, ignored);

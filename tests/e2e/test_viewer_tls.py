@@ -160,6 +160,27 @@ def test_security_policy_refuses_tls11_where_the_older_policy_allows_it(cluster,
     assert edge.alive()
 
 
+def test_connection_close_ends_with_close_notify(cluster, vc):
+    # A clean TLS end, not a bare FIN: OpenSSL clients drop a session whose connection ended
+    # without close_notify, so they could not resume it.
+    origin = cluster.origin(Behavior(body=b"bye"))
+    edge = start(cluster, tls_config(origin.port, [tls_listen(vc)]))
+    ctx = client(vc)
+    ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+    with socket.create_connection(("127.0.0.1", edge.port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname="www.example.com",
+                             suppress_ragged_eofs=False) as s:
+            s.sendall(request_bytes("GET", "/x", host="www.example.com",
+                                    headers=[("Connection", "close")]))
+            data = b""
+            while True:
+                chunk = s.recv(4096)  # raises SSLEOFError on a FIN without close_notify
+                if not chunk:
+                    break
+                data += chunk
+    assert data.startswith(b"HTTP/1.1 200") and data.endswith(b"bye")
+
+
 def test_2025_policies(cluster, vc):
     origin = cluster.origin(Behavior())
     edge = start(cluster, tls_config(origin.port, [tls_listen(vc, "TLSv1.3_2025"),
