@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -98,6 +99,7 @@ DiskStore::DiskStore(std::string directory, uint64_t capacity_bytes,
     : dir_(std::move(directory)),
       capacity_(capacity_bytes),
       invalidations_(invalidations),
+      journal_(dir_ + "/invalidations.journal"),
       policy_(policy(capacity_bytes)) {}
 
 DiskStore::~DiskStore() {
@@ -127,7 +129,9 @@ Status DiskStore::open() {
         ErrorKind::kInternal, Fault::kInternal,
         fmt::format("server.cache.disk.path: {} is not writable: {}", dir_, std::strerror(errno)));
   }
-  uint64_t temps = 0, bad = 0;
+  uint64_t temps = 0, bad = 0, invalidated = 0;
+  // Invalidations accepted before a crash that the writer had not applied yet.
+  const std::vector<InvalidationRule> left = journal_.read();
   for (unsigned sub = 0; sub < 256; ++sub) {
     std::string subdir = fmt::format("{}/{:02x}", dir_, sub);
     fs::create_directories(subdir, ec);
@@ -158,17 +162,26 @@ Status DiskStore::open() {
         }
         continue;
       }
+      if (std::any_of(left.begin(), left.end(), [&](const InvalidationRule& rule) {
+            return rule.matches(head.value().meta);
+          })) {
+        fs::remove(file.path(), ec);
+        ++invalidated;
+        continue;
+      }
       uint64_t primary_hash = XXH3_64bits(head.value().primary.data(), head.value().primary.size());
       adopt(*id, primary_hash,
             head.value().body_offset + head.value().body_length + kRecordTrailerBytes);
     }
   }
   corrupt_ += bad;
+  invalidated_ += invalidated;
+  if (!left.empty()) journal_.clear();
   DiskStats s = stats();
   spdlog::info(
       "disk cache {}: {} objects, {} bytes of {}; removed {} unfinished writes, {} bad "
-      "records",
-      dir_, s.objects, s.bytes, capacity_, temps, bad);
+      "records, {} invalidated before a restart",
+      dir_, s.objects, s.bytes, capacity_, temps, bad, invalidated);
   scanned_sequence_ = invalidations_.sequence();
   writer_ = std::thread([this] { run_writer(); });
   return ok_status();
@@ -538,6 +551,7 @@ void DiskStore::apply_invalidations() {
       it->second.checked_invalidations = sequence;
     }
   }
+  journal_.forget_through(sequence);  // every record has now been checked against them
   std::lock_guard lock(queue_mu_);
   scanned_sequence_ = sequence;
 }

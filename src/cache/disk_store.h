@@ -21,6 +21,7 @@
 #include "cache/cached_object.h"
 #include "cache/eviction.h"
 #include "cache/invalidation.h"
+#include "cache/invalidation_journal.h"
 #include "net/asio.h"
 
 namespace edgefront::cache {
@@ -110,6 +111,10 @@ class DiskStore {
   void remove_key(uint64_t primary_hash);
   void remove(uint64_t id);
 
+  // Records accepted invalidations until the writer's scan has applied them (hooked to the
+  // board with InvalidationBoard::set_journal); open() applies what a crash left behind.
+  void journal(const std::vector<InvalidationRule>& rules) { journal_.append(rules); }
+
   // Indexes a record already on disk (the startup scan; the index benchmark).
   void adopt(uint64_t id, uint64_t primary_hash, uint64_t file_bytes);
 
@@ -145,6 +150,7 @@ class DiskStore {
   const std::string dir_;
   const uint64_t capacity_;
   const InvalidationBoard& invalidations_;
+  InvalidationJournal journal_;
 
   mutable std::mutex mu_;                                   // index and policy
   std::unordered_map<uint64_t, Entry> entries_;             // by object id

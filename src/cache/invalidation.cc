@@ -83,8 +83,9 @@ Result<Invalidation> InvalidationBoard::submit(std::string distribution_id,
   for (InvalidationRule& rule : parsed) {
     rule.seq = ++seq;
     rule.distribution_id = distribution_id;
-    next->items.push_back(std::move(rule));
   }
+  if (journal_) journal_(parsed);
+  for (InvalidationRule& rule : parsed) next->items.push_back(std::move(rule));
   if (next->items.size() > max_rules_) {
     size_t drop = next->items.size() - max_rules_;
     next->floor = next->items[drop - 1].seq;

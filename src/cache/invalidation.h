@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -51,6 +52,13 @@ class InvalidationBoard {
   std::optional<Invalidation> find(std::string_view id) const;
   std::vector<Invalidation> list(std::string_view distribution_id) const;
 
+  // Hears every accepted invalidation's rules (with their sequence numbers) before they take
+  // effect and before submit() returns: the disk tier records them so a crash cannot lose
+  // them. Set once, before any submit.
+  void set_journal(std::function<void(const std::vector<InvalidationRule>&)> journal) {
+    journal_ = std::move(journal);
+  }
+
   uint64_t sequence() const { return sequence_.load(std::memory_order_acquire); }
   // True if a rule newer than `checked` matches; rules forgotten to bound memory count as
   // matching (an over-eager purge is safe, serving invalidated content is not).
@@ -67,6 +75,7 @@ class InvalidationBoard {
   std::atomic<uint64_t> sequence_{0};
   size_t max_rules_;
   uint64_t next_id_ = 1;
+  std::function<void(const std::vector<InvalidationRule>&)> journal_;
 };
 
 }  // namespace edgefront::cache

@@ -239,6 +239,8 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
       return 1;
     }
     cache_services.disk = &*disk;
+    invalidations.set_journal(
+        [&disk](const std::vector<cache::InvalidationRule>& rules) { disk->journal(rules); });
   } else if (!config->server.cache.disk_path.empty()) {
     spdlog::warn("server.cache.disk is ignored: the cache is off (server.cache.memory: 0)");
   }

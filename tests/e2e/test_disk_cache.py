@@ -256,6 +256,25 @@ def test_invalidation_holds_across_restart(cluster, tmp_path):
     assert origin.request_count() == 4
 
 
+def test_invalidation_acknowledged_just_before_a_kill_is_not_lost(cluster, tmp_path):
+    # The invalidation is journaled before the 201; a kill -9 before the writer's scan must not
+    # bring the object back after the restart.
+    origin = cluster.origin(cached(echo=True))
+    d = DiskEdge(cluster, origin, tmp_path / "disk")
+    d.start()
+    assert d.get("/img/a").status == 200
+    d.wait_writes(1)
+    batch = {"InvalidationBatch": {"Paths": {"Quantity": 1, "Items": ["/img/*"]},
+                                   "CallerReference": "r2"}}
+    status = http_request(d.edge.admin_port, "POST", "/invalidations",
+                          body=json.dumps(batch).encode(),
+                          headers={"Content-Type": "application/json"}).status
+    assert status == 201
+    d.restart(signal.SIGKILL)
+    assert d.get("/img/a").header("X-Cache") == "Miss from edgefront"
+    assert origin.request_count() == 2
+
+
 def test_byte_budget_bounds_the_disk(cluster, tmp_path):
     size = 256 * 1024
     origin = cluster.origin(cached(body_size=size))

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cache/invalidation_journal.h"
+
 namespace edgefront::cache {
 namespace {
 
@@ -175,6 +177,65 @@ TEST_F(DiskStoreTest, InvalidationRemovesRecordsForGood) {
   ASSERT_TRUE(again.open().ok());
   EXPECT_EQ(load(again, "k1"), nullptr);
   EXPECT_TRUE(load(again, "k2"));
+}
+
+TEST_F(DiskStoreTest, InvalidationAcceptedBeforeACrashIsAppliedOnReopen) {
+  const fs::path journal = dir_ / "invalidations.journal";
+  {
+    DiskStore store(dir_, 1 << 20, board_);
+    ASSERT_TRUE(store.open().ok());
+    board_.set_journal([&store](const std::vector<InvalidationRule>& r) { store.journal(r); });
+    store.store("k1", hash("k1"), object("/img/a", "a"));
+    store.store("k2", hash("k2"), object("/txt/b", "b"));
+    store.flush();
+    ASSERT_TRUE(board_.submit("d", "ref", {"/txt/b"}, SystemTime{}).ok());
+    store.flush();  // the scan applied it: nothing left to remember
+    EXPECT_FALSE(fs::exists(journal));
+  }
+  // What a kill -9 between accepting an invalidation and the scan leaves behind.
+  auto rule = parse_invalidation_path("/img/*");
+  ASSERT_TRUE(rule.ok());
+  rule.value().seq = 7;
+  rule.value().distribution_id = "d";
+  InvalidationJournal(journal.string()).append({rule.value()});
+  ASSERT_TRUE(fs::exists(journal));
+
+  InvalidationBoard fresh_board;  // a restart forgets the board
+  DiskStore again(dir_, 1 << 20, fresh_board);
+  ASSERT_TRUE(again.open().ok());
+  EXPECT_EQ(load(again, "k1"), nullptr);
+  EXPECT_EQ(again.stats().invalidated, 1u);
+  EXPECT_FALSE(fs::exists(journal));
+}
+
+TEST(InvalidationJournal, LinesRoundTripAndDamageIsRefused) {
+  InvalidationRule rule;
+  rule.seq = 42;
+  rule.distribution_id = "main";
+  rule.path = "/a b\t%\n";
+  rule.path[4] = '\t';
+  rule.prefix = true;
+  std::string line = InvalidationJournal::encode(rule);
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+  auto back = InvalidationJournal::decode(line.substr(0, line.size() - 1));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->seq, 42u);
+  EXPECT_EQ(back->distribution_id, "main");
+  EXPECT_EQ(back->path, rule.path);
+  EXPECT_TRUE(back->prefix);
+  InvalidationRule tag;
+  tag.seq = 1;
+  tag.distribution_id = "d";
+  tag.tag = "product:tv";
+  std::string tag_line = InvalidationJournal::encode(tag);
+  auto tag_back = InvalidationJournal::decode(tag_line.substr(0, tag_line.size() - 1));
+  ASSERT_TRUE(tag_back);
+  EXPECT_EQ(tag_back->tag, "product:tv");
+  EXPECT_TRUE(tag_back->path.empty());
+  for (std::string_view bad : {"", "1\td", "x\td\t0\t/a\t", "1\td\t2\t/a\t", "1\td\t0\t\t",
+                               "1\td\t0\t/a\tt", "1\td\t0\t/a%2\t"}) {
+    EXPECT_FALSE(InvalidationJournal::decode(bad)) << bad;
+  }
 }
 
 TEST_F(DiskStoreTest, IncompleteBodiesAreNeverWritten) {
