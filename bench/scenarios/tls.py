@@ -40,10 +40,10 @@ def https_h2(run):
 @scenario("tls-handshakes", "TLS handshakes/s: a new connection and TLS 1.3 handshake per "
           "request (wrk, Connection: close), 50 connections", order=66)
 def tls_handshakes(run):
-    # wrk keeps each connection's session across reconnects (SSL_clear), so these are TLS 1.3
-    # resumptions by ticket (PSK with a fresh ECDHE), as browsers make them. wrk spins on its
-    # non-blocking SSL_connect while it waits for the server's flight, so the load CPU is
-    # saturated here; server CPU per handshake is the steadier figure.
+    # wrk keeps each connection's session across reconnects (SSL_clear) and offers it again, so
+    # a server that takes the ticket resumes (PSK with a fresh ECDHE), as browsers do. wrk
+    # spins on its non-blocking SSL_connect while it waits for the server's flight, so the
+    # load CPU is saturated here; server CPU per handshake is the steadier figure.
     def load(port, duration):
         return run_wrk(port, PATH, duration, 50, scheme="https", headers=("Connection: close",))
 
