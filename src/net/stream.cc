@@ -14,9 +14,21 @@ awaitable<size_t> Stream::read_some(asio::mutable_buffer buffer, std::error_code
 awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
   if (auto* plain = std::get_if<0>(&s_)) {
     co_await asio::async_write(*plain, buffers, use_ec(ec));
-  } else {
-    co_await asio::async_write(*std::get<1>(s_), buffers, use_ec(ec));
+    co_return;
   }
+  // Asio's SSL stream writes one buffer per SSL_write, so a head and a small body would go
+  // out as two TLS records and two socket writes; gathered, they are one of each.
+  size_t total = 0;
+  for (const asio::const_buffer& b : buffers) total += b.size();
+  if (buffers.size() > 1 && total <= kGatherLimit) {
+    gather_.clear();
+    for (const asio::const_buffer& b : buffers) {
+      gather_.append(static_cast<const char*>(b.data()), b.size());
+    }
+    co_await asio::async_write(*std::get<1>(s_), asio::buffer(gather_), use_ec(ec));
+    co_return;
+  }
+  co_await asio::async_write(*std::get<1>(s_), buffers, use_ec(ec));
 }
 
 tcp::socket& Stream::socket() {

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <variant>
 
 #include "net/asio.h"
@@ -36,7 +37,9 @@ class Stream {
   bool idle_peer_closed();
 
  private:
+  static constexpr size_t kGatherLimit = 16 * 1024;  // one full TLS record
   std::variant<tcp::socket, std::unique_ptr<asio::ssl::stream<tcp::socket>>> s_;
+  std::string gather_;  // TLS: small multi-buffer writes copied into one record
 };
 
 }  // namespace edgefront::net
