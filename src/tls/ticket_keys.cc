@@ -19,7 +19,11 @@ int ticket_callback(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP
   SSL_CTX* ctx = SSL_get_SSL_CTX(ssl);
   auto* keys = static_cast<TicketKeys*>(SSL_CTX_get_ex_data(ctx, keys_index()));
   if (keys == nullptr) return -1;
-  return keys->crypt(key_name, iv, cipher, mac, encrypt);
+  int result = keys->crypt(key_name, iv, cipher, mac, encrypt);
+  // A TLS 1.3 client uses a ticket once, so a resumed handshake hands out a fresh one (2 =
+  // accept and renew); without it a client that chains resumptions gets every other one full.
+  if (!encrypt && result == 1 && SSL_version(ssl) == TLS1_3_VERSION) return 2;
+  return result;
 }
 }  // namespace
 

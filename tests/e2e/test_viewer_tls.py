@@ -211,6 +211,23 @@ def test_session_resumption_with_tickets(cluster, vc, version):
     assert all(resumed)
 
 
+def test_each_resumed_tls13_connection_gets_a_fresh_ticket(cluster, vc):
+    # A TLS 1.3 client uses a ticket once (OpenSSL marks the session unresumable after use;
+    # wrk and browsers resume with the session the previous connection ended with), so a
+    # resumed handshake must hand out a fresh ticket. Regression: edgefront sent none, so wrk
+    # resumed only every other connection.
+    origin = cluster.origin(Behavior())
+    edge = start(cluster, tls_config(origin.port, [tls_listen(vc)]))
+    ctx = client(vc, minimum_version=ssl.TLSVersion.TLSv1_3)
+    _, _, session, _ = handshake(edge.port, ctx, "www.example.com")
+    for _ in range(4):
+        _, _, next_session, reused = handshake(edge.port, ctx, "www.example.com", session=session)
+        assert reused
+        assert next_session is not None and next_session.has_ticket
+        assert next_session.id != session.id, "no new ticket after a resumed handshake"
+        session = next_session
+
+
 def test_certificate_reload_keeps_open_connections(cluster, vc, tmp_path):
     origin = cluster.origin(Behavior(echo=True))
     cert = tmp_path / "site.pem"
