@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "cache/fill.h"
 #include "cache/freshness.h"
+#include "cache/wire_head_slot.h"
 #include "http/compressor.h"
 #include "http/message.h"
 
@@ -31,6 +32,7 @@ struct ObjectMeta {
   std::vector<std::string> tags;           // Surrogate-Key / Cache-Tag values, lower case
   std::optional<uint64_t> content_length;  // when the origin announced one
   http::Coding compressed = http::Coding::kIdentity;  // the edge compressed the body
+  WireHeadSlot wire;                                  // `head` for HTTP/1.1 hits, made once
 
   Seconds age(SystemTime now) const { return current_age(age_inputs, now); }
   Freshness freshness(SystemTime now) const { return classify_freshness(decision, age(now)); }

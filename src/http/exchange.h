@@ -14,6 +14,8 @@ namespace edgefront::http {
 
 using net::awaitable;
 
+struct WireHead;
+
 // How the response body will be framed.
 struct BodyLength {
   enum class Kind { kNone, kKnown, kUnknown };
@@ -48,6 +50,13 @@ class ResponseSink {
   virtual void abort() = 0;
   // True once any byte of the response may have reached the viewer.
   virtual bool committed() const = 0;
+
+  // HTTP/1.1 sinks can take a head serialized once (a cached object's) plus this answer's own
+  // fields as "Name: value\r\n" lines, in place of send_head: no per-answer header copy.
+  // Only call send_wire_head when takes_wire_head() is true.
+  virtual bool takes_wire_head() const { return false; }
+  virtual awaitable<Status> send_wire_head(const WireHead& base, std::string_view own_lines,
+                                           BodyLength length);
 };
 
 struct ViewerConnection {

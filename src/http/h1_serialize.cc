@@ -1,18 +1,23 @@
 #include "http/h1_serialize.h"
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <charconv>
+
+#include "base/strings.h"
 
 namespace edgefront::http {
 
 namespace {
 void append_headers(const HeaderList& headers, std::string& out) {
-  for (const auto& [name, value] : headers.fields()) {
-    out.append(name);
-    out.append(": ");
-    out.append(value);
-    out.append("\r\n");
-  }
+  for (const auto& [name, value] : headers.fields()) append_header_line(name, value, out);
   out.append("\r\n");
+}
+
+template <int Base>
+void append_number(uint64_t value, std::string& out) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value, Base);
+  out.append(digits, end);
 }
 }  // namespace
 
@@ -25,15 +30,58 @@ void serialize_request_head(const RequestHead& head, std::string& out) {
   append_headers(head.headers, out);
 }
 
-void serialize_response_head(const ResponseHead& head, std::string& out) {
-  out.append(fmt::format("HTTP/1.1 {} ", head.status));
-  out.append(head.reason.empty() ? reason_phrase(head.status) : std::string_view(head.reason));
+void append_chunk_size(uint64_t size, std::string& out) {
+  append_number<16>(size, out);
   out.append("\r\n");
-  append_headers(head.headers, out);
 }
 
-void append_chunk_size(uint64_t size, std::string& out) {
-  out.append(fmt::format("{:x}\r\n", size));
+void append_header_line(std::string_view name, std::string_view value, std::string& out) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void append_header_line(std::string_view name, uint64_t value, std::string& out) {
+  out.append(name);
+  out.append(": ");
+  append_number<10>(value, out);
+  out.append("\r\n");
+}
+
+bool is_framing_field(std::string_view name) {
+  switch (name.size()) {
+    case 10:
+      return iequals(name, "Connection") || iequals(name, "Keep-Alive");
+    case 14:
+      return iequals(name, "Content-Length");
+    case 17:
+      return iequals(name, "Transfer-Encoding");
+    default:
+      return false;
+  }
+}
+
+void serialize_wire_head(const ResponseHead& head,
+                         std::initializer_list<std::string_view> also_skip, WireHead& out) {
+  out.status = head.status;
+  out.has_date = false;
+  out.lines.clear();
+  out.lines.append("HTTP/1.1 ");
+  append_number<10>(static_cast<uint64_t>(head.status), out.lines);
+  out.lines.push_back(' ');
+  out.lines.append(head.reason.empty() ? reason_phrase(head.status)
+                                       : std::string_view(head.reason));
+  out.lines.append("\r\n");
+  for (const auto& [name, value] : head.headers.fields()) {
+    if (is_framing_field(name)) continue;
+    if (std::any_of(also_skip.begin(), also_skip.end(),
+                    [&name](std::string_view skip) { return iequals(name, skip); })) {
+      continue;
+    }
+    if (!out.has_date && iequals(name, "Date")) out.has_date = true;
+    append_header_line(name, value, out.lines);
+  }
 }
 
 }  // namespace edgefront::http

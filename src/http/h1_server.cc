@@ -1,7 +1,5 @@
 #include "http/h1_server.h"
 
-#include <fmt/format.h>
-
 #include "http/body_allowance.h"
 #include "http/error_page.h"
 #include "http/h1_serialize.h"
@@ -87,43 +85,24 @@ class H1ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> send_head(ResponseHead head, BodyLength length) override {
     if (head_queued_)
       co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
-    head_queued_ = true;
-    status_ = head.status;
-    HeaderList& h = head.headers;
-    h.remove("Content-Length");
-    h.remove("Transfer-Encoding");
-    h.remove("Connection");
-    h.remove("Keep-Alive");
-    if (!h.contains("Date")) {
-      h.add("Date", thread_date_cache().now(std::chrono::system_clock::now()));
-    }
-    bool bodiless_status = head.status < 200 || head.status == 204 || head.status == 304;
-    body_.start(bodiless_status || request_.method == Method::kHead, length);
-    switch (length.kind) {
-      case BodyLength::Kind::kKnown:
-        if (!bodiless_status) h.add("Content-Length", fmt::format("{}", length.length));
-        break;
-      case BodyLength::Kind::kNone:
-        if (!bodiless_status) h.add("Content-Length", "0");
-        break;
-      case BodyLength::Kind::kUnknown:
-        if (body_.no_body()) break;
-        if (request_.version.at_least_1_1()) {
-          h.add("Transfer-Encoding", "chunked");
-          chunked_ = true;
-        } else {
-          c_.keep_alive_ = false;  // body ends when the connection closes
-        }
-        break;
-    }
-    if (c_.tracker_.draining()) c_.keep_alive_ = false;
-    if (!c_.keep_alive_) {
-      h.add("Connection", "close");
-    } else if (!request_.version.at_least_1_1()) {
-      h.add("Connection", "keep-alive");
-    }
+    WireHead& wire = thread_wire_head();
+    serialize_wire_head(head, {}, wire);
     out_.clear();
-    serialize_response_head(head, out_);
+    out_.append(wire.lines);
+    frame_head(wire.status, wire.has_date, length);
+    co_return ok_status();
+  }
+
+  bool takes_wire_head() const override { return true; }
+
+  awaitable<Status> send_wire_head(const WireHead& base, std::string_view own_lines,
+                                   BodyLength length) override {
+    if (head_queued_)
+      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
+    out_.clear();
+    out_.append(base.lines);
+    out_.append(own_lines);
+    frame_head(base.status, base.has_date, length);
     co_return ok_status();
   }
 
@@ -186,6 +165,48 @@ class H1ServerConnection::Sink final : public ResponseSink {
           Fault::kViewer, ec.message());
     }
     co_return ok_status();
+  }
+
+  // A scratch head for send_head: serialized, then copied into out_ (no allocation once warm).
+  static WireHead& thread_wire_head() {
+    thread_local WireHead wire;
+    return wire;
+  }
+
+  // Ends the head queued in out_ (status line and fields, framing fields already left out)
+  // with Date when the head has none, the framing of `length`, Connection, and the blank line.
+  void frame_head(int status, bool has_date, BodyLength length) {
+    head_queued_ = true;
+    status_ = status;
+    if (!has_date) {
+      append_header_line("Date", thread_date_cache().now(std::chrono::system_clock::now()), out_);
+    }
+    bool bodiless_status = status < 200 || status == 204 || status == 304;
+    body_.start(bodiless_status || request_.method == Method::kHead, length);
+    switch (length.kind) {
+      case BodyLength::Kind::kKnown:
+        if (!bodiless_status) append_header_line("Content-Length", length.length, out_);
+        break;
+      case BodyLength::Kind::kNone:
+        if (!bodiless_status) append_header_line("Content-Length", "0", out_);
+        break;
+      case BodyLength::Kind::kUnknown:
+        if (body_.no_body()) break;
+        if (request_.version.at_least_1_1()) {
+          append_header_line("Transfer-Encoding", "chunked", out_);
+          chunked_ = true;
+        } else {
+          c_.keep_alive_ = false;  // body ends when the connection closes
+        }
+        break;
+    }
+    if (c_.tracker_.draining()) c_.keep_alive_ = false;
+    if (!c_.keep_alive_) {
+      append_header_line("Connection", "close", out_);
+    } else if (!request_.version.at_least_1_1()) {
+      append_header_line("Connection", "keep-alive", out_);
+    }
+    out_.append("\r\n");
   }
 
   H1ServerConnection& c_;

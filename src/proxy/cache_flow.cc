@@ -10,6 +10,7 @@
 #include "cache/compression.h"
 #include "cache/conditional.h"
 #include "cache/freshness.h"
+#include "http/h1_serialize.h"
 #include "http/range.h"
 #include "proxy/pipeline.h"
 #include "proxy/request.h"
@@ -798,13 +799,27 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   // The full length is known when the origin announced it or the body is all here.
   std::optional<uint64_t> total = meta.content_length;
   if (!total && fill.state() == Fill::State::kComplete) total = fill.size();
+  const bool ranged = total && meta.head.status == 200 && req.headers.contains("Range");
+
+  if (!ranged && extra.empty() && sink.takes_wire_head()) {
+    // The common hit: the stored head serialized once, only this answer's fields formatted.
+    std::string own;
+    own.reserve(160);
+    http::append_header_line("Age", static_cast<uint64_t>(meta.age(now).count()), own);
+    http::append_header_line("X-Cache", verdict.x_cache, own);
+    http::append_header_line("Cache-Status", verdict.status, own);
+    http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
+    const http::WireHead& wire = meta.wire.get(meta.head);
+    if (!(co_await sink.send_wire_head(wire, own, length)).ok()) co_return wire.status;
+    co_return co_await send_object_body(r, fill, wire.status, length, 0, total.value_or(~0ull));
+  }
 
   http::ResponseHead head = meta.head;
   decorate(head);
   uint64_t from = 0;
   uint64_t count = total.value_or(~0ull);
   http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
-  if (total && meta.head.status == 200 && req.headers.contains("Range")) {
+  if (ranged) {
     http::RangeRequest range = http::evaluate_range(req, meta.head.headers, *total);
     if (range.kind == http::RangeRequest::Kind::kUnsatisfiable) {
       http::ResponseHead h = bodiless_head(416, meta, false);
@@ -859,6 +874,14 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   }
   int status = head.status;
   if (!(co_await sink.send_head(std::move(head), length)).ok()) co_return status;
+  co_return co_await send_object_body(r, fill, status, length, from, count);
+}
+
+net::awaitable<int> ProxyHandler::send_object_body(Request& r, Fill& fill, int status,
+                                                   http::BodyLength length, uint64_t from,
+                                                   uint64_t count) {
+  const http::RequestHead& req = r.ex.request;
+  http::ResponseSink& sink = r.ex.response;
   if (req.method != http::Method::kHead && length.kind != http::BodyLength::Kind::kNone) {
     if (!co_await stream_fill(r, fill, from, count)) co_return status;
   }

@@ -67,6 +67,10 @@ class ProxyHandler final : public http::Handler {
                                  std::shared_ptr<cache::MemoryStore::Pending> pending);
   net::awaitable<int> serve_object(Request& r, const std::shared_ptr<cache::CachedObject>& object,
                                    CacheVerdict verdict, http::HeaderList extra = {});
+  // The body of a stored object from `from` (or none for HEAD and bodiless answers), then the
+  // end of the answer; returns `status`.
+  net::awaitable<int> send_object_body(Request& r, cache::Fill& fill, int status,
+                                       http::BodyLength length, uint64_t from, uint64_t count);
   net::awaitable<bool> stream_fill(Request& r, cache::Fill& fill, uint64_t from, uint64_t count);
   void refresh_in_background(net::Executor executor, Request& r, const RuntimeTarget& target,
                              std::string_view origin_path, const cache::CacheKey& key,

@@ -1,0 +1,43 @@
+// A stored head's HTTP/1.1 serialization, made by the first hit that needs it and then shared
+// by every worker serving that object (no per-hit header copy or formatting).
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "http/h1_serialize.h"
+#include "http/message.h"
+
+namespace edgefront::cache {
+
+class WireHeadSlot {
+ public:
+  WireHeadSlot() = default;
+  // A copy is made to be changed before it is published: it serializes afresh.
+  WireHeadSlot(const WireHeadSlot&) {}
+  WireHeadSlot& operator=(const WireHeadSlot&) {
+    reset();
+    return *this;
+  }
+  ~WireHeadSlot() { reset(); }
+
+  // Leaves out Age and X-Cache, which every answer sets afresh.
+  const http::WireHead& get(const http::ResponseHead& head) const {
+    if (const http::WireHead* made = wire_.load(std::memory_order_acquire)) return *made;
+    auto fresh = std::make_unique<http::WireHead>();
+    http::serialize_wire_head(head, {"Age", "X-Cache"}, *fresh);
+    const http::WireHead* expected = nullptr;
+    // Two workers may race to make it: the first one published wins.
+    if (wire_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) {
+      return *fresh.release();
+    }
+    return *expected;
+  }
+
+ private:
+  void reset() { delete wire_.exchange(nullptr, std::memory_order_acq_rel); }
+
+  mutable std::atomic<const http::WireHead*> wire_{nullptr};
+};
+
+}  // namespace edgefront::cache
