@@ -155,8 +155,23 @@ class H1ServerConnection::Sink final : public ResponseSink {
       co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "connection closed");
     committed_ = true;
     std::error_code ec;
-    c_.deadline_.expires_after(c_.limits_.send_timeout);
-    co_await c_.stream_.write(bufs, ec);
+    // Most answers fit the socket buffer: written at once, no timer and no wait.
+    size_t written = c_.stream_.write_now(bufs, ec);
+    if (!ec && written < asio::buffer_size(bufs)) {
+      std::vector<asio::const_buffer> rest;
+      if (written > 0) {
+        for (const asio::const_buffer& b : bufs) {
+          size_t skip = std::min(written, b.size());
+          written -= skip;
+          if (skip < b.size()) rest.push_back(asio::buffer(b + skip));
+        }
+        bufs = rest;
+      }
+      c_.deadline_.expires_after(c_.limits_.send_timeout);
+      co_await c_.stream_.write(bufs, ec);
+      // The send timeout bounds this write only, not the origin's pace until the next one.
+      if (!ec) c_.deadline_.disarm();
+    }
     out_.clear();
     if (ec) {
       c_.keep_alive_ = false;

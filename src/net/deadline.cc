@@ -19,7 +19,9 @@ void Deadline::expires_after(Clock::duration timeout) {
     return;
   }
   Clock::time_point next = Clock::now() + timeout;
-  bool earlier = next < state_->deadline;
+  // A timer already set to fire before `next` is left alone: the watcher re-reads the
+  // deadline when it fires. Only a deadline earlier than that needs the timer moved.
+  bool earlier = next < state_->armed;
   state_->deadline = next;
   state_->expired = false;
   if (!state_->waiting) {
@@ -35,9 +37,11 @@ void Deadline::disarm() { state_->deadline = Clock::time_point::max(); }
 awaitable<void> Deadline::watch(std::shared_ptr<State> state) {
   while (!state->stopped) {
     if (state->deadline == Clock::time_point::max()) break;
-    state->timer.expires_at(state->deadline);
+    state->armed = state->deadline;
+    state->timer.expires_at(state->armed);
     std::error_code ec;
     co_await state->timer.async_wait(use_ec(ec));
+    state->armed = Clock::time_point::max();
     if (state->stopped) break;
     if (Clock::now() >= state->deadline) {
       state->expired = true;

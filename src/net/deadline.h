@@ -30,6 +30,7 @@ class Deadline {
     explicit State(const Executor& ex) : timer(ex) {}
     asio::steady_timer timer;
     Clock::time_point deadline = Clock::time_point::max();
+    Clock::time_point armed = Clock::time_point::max();  // when the watcher's timer fires
     bool waiting = false;
     bool expired = false;
     bool stopped = false;

@@ -31,6 +31,16 @@ awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::
   co_await asio::async_write(*std::get<1>(s_), buffers, use_ec(ec));
 }
 
+size_t Stream::write_now(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
+  auto* plain = std::get_if<0>(&s_);
+  if (plain == nullptr) return 0;
+  if (!plain->non_blocking()) plain->non_blocking(true, ec);
+  if (ec) return 0;
+  size_t n = plain->write_some(buffers, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) ec.clear();
+  return n;
+}
+
 tcp::socket& Stream::socket() {
   if (auto* plain = std::get_if<0>(&s_)) return *plain;
   return std::get<1>(s_)->next_layer();

@@ -23,6 +23,10 @@ class Stream {
     co_await write(std::span<const asio::const_buffer>(&buffer, 1), ec);
   }
 
+  // Writes what the socket takes at once, without waiting: plain TCP only (a TLS stream
+  // takes nothing this way). Returns the bytes written; "would block" is not an error.
+  size_t write_now(std::span<const asio::const_buffer> buffers, std::error_code& ec);
+
   tcp::socket& socket();
   bool is_tls() const { return s_.index() == 1; }
   bool is_open();

@@ -1,0 +1,56 @@
+#include "cache/wire_head_slot.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "cache/cached_object.h"
+
+namespace edgefront::cache {
+namespace {
+
+http::ResponseHead stored_head() {
+  http::ResponseHead head;
+  head.status = 200;
+  head.headers.add("Content-Type", "text/html");
+  head.headers.add("Age", "7");
+  head.headers.add("X-Cache", "Miss from edgefront");
+  head.headers.add("Content-Length", "10");
+  return head;
+}
+
+TEST(WireHeadSlot, MadeOnceLeavingOutEachAnswersOwnFields) {
+  WireHeadSlot slot;
+  http::ResponseHead head = stored_head();
+  const http::WireHead& first = slot.get(head);
+  EXPECT_EQ(first.lines, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n");
+  head.headers.add("Later", "change");  // a published head does not change; the slot keeps
+  EXPECT_EQ(&slot.get(head), &first);
+}
+
+TEST(WireHeadSlot, ACopiedMetaSerializesItsOwnHead) {
+  ObjectMeta meta;
+  meta.head = stored_head();
+  (void)meta.wire.get(meta.head);
+  ObjectMeta revalidated = meta;  // as a 304 update does before publishing
+  revalidated.head.headers.set("Content-Type", "text/plain");
+  EXPECT_EQ(revalidated.wire.get(revalidated.head).lines,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n");
+  EXPECT_EQ(meta.wire.get(meta.head).lines, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n");
+}
+
+TEST(WireHeadSlot, WorkersRacingToMakeItAllGetTheSameOne) {
+  WireHeadSlot slot;
+  const http::ResponseHead head = stored_head();
+  std::vector<const http::WireHead*> seen(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&, i] { seen[i] = &slot.get(head); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const http::WireHead* w : seen) EXPECT_EQ(w, seen.front());
+}
+
+}  // namespace
+}  // namespace edgefront::cache
