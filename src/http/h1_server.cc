@@ -9,7 +9,7 @@ namespace edgefront::http {
 
 namespace {
 
-// How long a TLS viewer gets to answer our close_notify before the socket is closed anyway.
+// How long our TLS close_notify may wait for room in the socket before it is closed anyway.
 constexpr std::chrono::milliseconds kTlsCloseGrace{200};
 constexpr size_t kInputBufferSize = 32 * 1024;
 constexpr uint64_t kMaxDrainBytes = 256 * 1024;
@@ -270,15 +270,14 @@ void H1ServerConnection::close_now() {
 }
 
 awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self) {
-  std::error_code ignored;
-  self->stream_.socket().set_option(net::tcp::no_delay(true), ignored);
+  // TCP_NODELAY is set where connections are accepted, before any byte.
   while (!self->closed_) {
     co_await self->serve_one();
     if (!self->keep_alive_) break;
     self->parser_.next_message();
   }
   if (!self->closed_ && self->stream_.is_tls() && self->ended_cleanly_) {
-    // A short grace for the TLS close_notify exchange; the deadline cancels the socket.
+    // A short grace for our close_notify to go out; the deadline cancels the socket.
     self->deadline_.expires_after(kTlsCloseGrace);
     std::error_code ec;
     co_await self->stream_.end_tls(ec);

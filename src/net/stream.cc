@@ -49,12 +49,18 @@ tcp::socket& Stream::socket() {
 bool Stream::is_open() { return socket().is_open(); }
 
 awaitable<void> Stream::end_tls(std::error_code& ec) {
-  if (auto* tls = std::get_if<1>(&s_)) co_await (*tls)->async_shutdown(use_ec(ec));
+  auto* tls = std::get_if<1>(&s_);
+  if (tls == nullptr) co_return;
+  // Our close_notify goes out; the peer's is not waited for (as nginx does): that wait is one
+  // more read, timer and wakeup per connection, and nothing is left to read after it.
+  SSL_set_shutdown((*tls)->native_handle(), SSL_RECEIVED_SHUTDOWN);
+  co_await (*tls)->async_shutdown(use_ec(ec));
 }
 
 void Stream::close() {
+  // close() alone: it cancels pending operations, and a shutdown() first costs a syscall that
+  // fails (ENOTCONN) whenever the peer has already gone.
   std::error_code ignored;
-  socket().shutdown(tcp::socket::shutdown_both, ignored);
   socket().close(ignored);
 }
 

@@ -32,9 +32,10 @@ class Stream {
   bool is_open();
   // Closes at once (no TLS close_notify): used on errors, timeouts and shutdown.
   void close();
-  // TLS: sends close_notify and waits for the peer's (bound it with a deadline that cancels
-  // the socket), so clients see a clean end and keep their session for resumption; OpenSSL
-  // clients drop a session whose connection ended without one. Plain TCP: nothing to do.
+  // TLS: sends close_notify without waiting for the peer's (bound it with a deadline that
+  // cancels the socket, in case the socket does not take it), so clients see a clean end and
+  // keep their session for resumption; OpenSSL clients drop a session whose connection ended
+  // without one. Plain TCP: nothing to do.
   awaitable<void> end_tls(std::error_code& ec);
   // True if the peer has closed or sent unexpected bytes on an idle connection (plain TCP
   // only; TLS streams return false because of post-handshake messages).

@@ -70,7 +70,8 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
                                  const TlsListeners& tls, size_t listener) {
   while (acceptor.is_open()) {
     std::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(net::use_ec(ec));
+    tcp::endpoint peer;  // from accept() itself: no getpeername() per connection
+    tcp::socket socket = co_await acceptor.async_accept(peer, net::use_ec(ec));
     if (ec) {
       if (!acceptor.is_open() || ec == asio::error::operation_aborted) break;
       // Out of descriptors and the like: back off briefly instead of spinning.
@@ -82,8 +83,6 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
     // Before any byte, including the TLS handshake's: small records must not wait on Nagle.
     socket.set_option(tcp::no_delay(true), ec);
     http::ViewerConnection viewer;
-    std::error_code peer_ec;
-    tcp::endpoint peer = socket.remote_endpoint(peer_ec);
     viewer.peer_ip = peer.address().to_string();
     viewer.peer_port = peer.port();
     viewer.worker_index = w.index;
@@ -116,6 +115,7 @@ net::awaitable<void> admin_accept_loop(asio::io_context& control, tcp::acceptor&
       co_await pause.async_wait(net::use_ec(ec));
       continue;
     }
+    socket.set_option(tcp::no_delay(true), ec);
     http::ViewerConnection viewer;
     viewer.worker_index = worker_slot;
     auto conn = std::make_shared<http::H1ServerConnection>(net::Stream(std::move(socket)), handler,
