@@ -8,12 +8,17 @@ awaitable<size_t> Stream::read_some(asio::mutable_buffer buffer, std::error_code
   if (auto* plain = std::get_if<0>(&s_)) {
     co_return co_await plain->async_read_some(buffer, use_ec(ec));
   }
+  if (auto* direct = std::get_if<2>(&s_)) co_return co_await (*direct)->read_some(buffer, ec);
   co_return co_await std::get<1>(s_)->async_read_some(buffer, use_ec(ec));
 }
 
 awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
   if (auto* plain = std::get_if<0>(&s_)) {
     co_await asio::async_write(*plain, buffers, use_ec(ec));
+    co_return;
+  }
+  if (auto* direct = std::get_if<2>(&s_)) {
+    co_await (*direct)->write(buffers, ec);
     co_return;
   }
   // Asio's SSL stream writes one buffer per SSL_write, so a head and a small body would go
@@ -32,6 +37,7 @@ awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::
 }
 
 size_t Stream::write_now(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
+  if (auto* direct = std::get_if<2>(&s_)) return (*direct)->write_now(buffers, ec);
   auto* plain = std::get_if<0>(&s_);
   if (plain == nullptr) return 0;
   if (!plain->non_blocking()) plain->non_blocking(true, ec);
@@ -43,12 +49,17 @@ size_t Stream::write_now(std::span<const asio::const_buffer> buffers, std::error
 
 tcp::socket& Stream::socket() {
   if (auto* plain = std::get_if<0>(&s_)) return *plain;
+  if (auto* direct = std::get_if<2>(&s_)) return (*direct)->next_layer();
   return std::get<1>(s_)->next_layer();
 }
 
 bool Stream::is_open() { return socket().is_open(); }
 
 awaitable<void> Stream::end_tls(std::error_code& ec) {
+  if (auto* direct = std::get_if<2>(&s_)) {
+    co_await (*direct)->shutdown(ec);
+    co_return;
+  }
   auto* tls = std::get_if<1>(&s_);
   if (tls == nullptr) co_return;
   // Our close_notify goes out; the peer's is not waited for (as nginx does): that wait is one

@@ -7,13 +7,17 @@
 #include <variant>
 
 #include "net/asio.h"
+#include "net/tls_socket.h"
 
 namespace edgefront::net {
 
 class Stream {
  public:
   explicit Stream(tcp::socket socket) : s_(std::move(socket)) {}
+  // Origin side: Asio's TLS stream.
   explicit Stream(std::unique_ptr<asio::ssl::stream<tcp::socket>> tls) : s_(std::move(tls)) {}
+  // Viewer side: TLS driven on the socket directly (see tls_socket.h).
+  explicit Stream(std::unique_ptr<TlsSocket> tls) : s_(std::move(tls)) {}
   Stream(Stream&&) = default;
   Stream& operator=(Stream&&) = default;
 
@@ -23,12 +27,13 @@ class Stream {
     co_await write(std::span<const asio::const_buffer>(&buffer, 1), ec);
   }
 
-  // Writes what the socket takes at once, without waiting: plain TCP only (a TLS stream
-  // takes nothing this way). Returns the bytes written; "would block" is not an error.
+  // Writes what the socket takes at once, without waiting (Asio's TLS stream takes nothing
+  // this way). Returns the bytes written; "would block" is not an error. The rest must follow
+  // with write(), from the first byte not counted.
   size_t write_now(std::span<const asio::const_buffer> buffers, std::error_code& ec);
 
   tcp::socket& socket();
-  bool is_tls() const { return s_.index() == 1; }
+  bool is_tls() const { return s_.index() != 0; }
   bool is_open();
   // Closes at once (no TLS close_notify): used on errors, timeouts and shutdown.
   void close();
@@ -43,7 +48,9 @@ class Stream {
 
  private:
   static constexpr size_t kGatherLimit = 16 * 1024;  // one full TLS record
-  std::variant<tcp::socket, std::unique_ptr<asio::ssl::stream<tcp::socket>>> s_;
+  std::variant<tcp::socket, std::unique_ptr<asio::ssl::stream<tcp::socket>>,
+               std::unique_ptr<TlsSocket>>
+      s_;
   std::string gather_;  // TLS: small multi-buffer writes copied into one record
 };
 

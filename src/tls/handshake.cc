@@ -24,12 +24,12 @@ net::awaitable<Result<Accepted>> accept_handshake(net::tcp::socket socket,
   }
   Accepted out;
   // The stream owns `ssl` from here on.
-  out.stream = std::make_unique<asio::ssl::stream<net::tcp::socket>>(std::move(socket), ssl);
+  out.stream = std::make_unique<net::TlsSocket>(std::move(socket), ssl);
   net::tcp::socket& raw = out.stream->next_layer();
   net::Deadline deadline(raw.get_executor(), [&raw] { close_socket(raw); });
   deadline.expires_after(timeout);
   std::error_code ec;
-  co_await out.stream->async_handshake(asio::ssl::stream_base::server, net::use_ec(ec));
+  co_await out.stream->handshake(ec);
   bool timed_out = deadline.expired();
   deadline.disarm();
   if (ec || timed_out) {

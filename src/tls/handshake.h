@@ -8,12 +8,13 @@
 
 #include "base/result.h"
 #include "net/asio.h"
+#include "net/tls_socket.h"
 #include "tls/server_context.h"
 
 namespace edgefront::tls {
 
 struct Accepted {
-  std::unique_ptr<asio::ssl::stream<net::tcp::socket>> stream;
+  std::unique_ptr<net::TlsSocket> stream;
   bool h2 = false;  // ALPN chose "h2"
 };
 
