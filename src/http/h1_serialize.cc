@@ -73,14 +73,15 @@ void serialize_wire_head(const ResponseHead& head,
   out.lines.append(head.reason.empty() ? reason_phrase(head.status)
                                        : std::string_view(head.reason));
   out.lines.append("\r\n");
-  for (const auto& [name, value] : head.headers.fields()) {
+  for (const HeaderList::Field& field : head.headers.fields()) {
+    const std::string& name = field.first;
     if (is_framing_field(name)) continue;
     if (std::any_of(also_skip.begin(), also_skip.end(),
                     [&name](std::string_view skip) { return iequals(name, skip); })) {
       continue;
     }
     if (!out.has_date && iequals(name, "Date")) out.has_date = true;
-    append_header_line(name, value, out.lines);
+    append_header_line(name, field.second, out.lines);
   }
 }
 
