@@ -49,7 +49,10 @@ void Fill::end(State final_state) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mu_);
-    if (state_ == State::kFilling) state_ = final_state;
+    if (state_ == State::kFilling) {
+      state_ = final_state;
+      if (final_state == State::kComplete && keep_) settled_.store(true, std::memory_order_release);
+    }
     notify_locked(wake);
   }
   run(wake);

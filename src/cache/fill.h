@@ -3,6 +3,7 @@
 // the bytes are still arriving (request collapsing that streams, not waits for the end).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,8 +44,13 @@ class Fill {
   // executor; the writer may be on another worker.
   net::awaitable<void> wait_beyond(uint64_t offset);
 
-  // Readers tell how far they got, so a writer that must bound its buffer (objects too large
-  // to keep) can wait for the slowest and drop what everyone has read.
+  // Complete with every block kept: nothing changes any more, so readers need not register
+  // (what a cache hit reads).
+  bool settled() const { return settled_.load(std::memory_order_acquire); }
+
+  // Readers of a fill that is not settled tell how far they got, so a writer that must bound
+  // its buffer (objects too large to keep) can wait for the slowest and drop what everyone
+  // has read.
   size_t reader_joined();  // returns the reader's slot
   void reader_left(size_t slot);
   void reader_progress(size_t slot, uint64_t offset);
@@ -73,6 +79,7 @@ class Fill {
   uint64_t first_block_hint_;
   State state_ = State::kFilling;
   bool keep_ = true;
+  std::atomic<bool> settled_{false};
   std::vector<std::function<void()>> wakers_;         // readers waiting for bytes
   std::vector<std::function<void()>> writer_wakers_;  // writer waiting for readers
   static constexpr uint64_t kGone = ~0ull;

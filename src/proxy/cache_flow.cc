@@ -52,13 +52,20 @@ class PendingGuard {
 };
 
 // A reader's place in a fill, so a writer that cannot keep everything waits for it.
+// A reader's registration with a fill still arriving (a settled fill needs none).
 class ReaderSlot {
  public:
-  explicit ReaderSlot(Fill& fill) : fill_(fill), slot_(fill.reader_joined()) {}
-  ~ReaderSlot() { fill_.reader_left(slot_); }
-  void progress(uint64_t offset) { fill_.reader_progress(slot_, offset); }
+  explicit ReaderSlot(Fill& fill)
+      : fill_(fill), slot_(fill.settled() ? kNone : fill.reader_joined()) {}
+  ~ReaderSlot() {
+    if (slot_ != kNone) fill_.reader_left(slot_);
+  }
+  void progress(uint64_t offset) {
+    if (slot_ != kNone) fill_.reader_progress(slot_, offset);
+  }
 
  private:
+  static constexpr size_t kNone = ~size_t{0};
   Fill& fill_;
   size_t slot_;
 };

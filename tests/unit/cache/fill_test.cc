@@ -93,5 +93,24 @@ TEST(Fill, NotKeepingDropsWhatEveryReaderHasRead) {
   EXPECT_FALSE(room) << "no reader left: the writer should give up";
 }
 
+TEST(Fill, SettledOnlyWhenCompleteWithEveryBlockKept) {
+  Fill kept;
+  kept.append("abc");
+  EXPECT_FALSE(kept.settled());
+  kept.complete();
+  EXPECT_TRUE(kept.settled());
+
+  Fill failed;
+  failed.append("abc");
+  failed.fail();
+  EXPECT_FALSE(failed.settled());
+
+  Fill streamed;  // too large to keep: its readers must still register
+  streamed.stop_keeping();
+  streamed.append("abc");
+  streamed.complete();
+  EXPECT_FALSE(streamed.settled());
+}
+
 }  // namespace
 }  // namespace edgefront::cache
