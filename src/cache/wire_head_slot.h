@@ -10,6 +10,14 @@
 
 namespace edgefront::cache {
 
+// A stored head for HTTP/1.1: everything but the framing fields and Age and X-Cache, which
+// every answer sets afresh.
+inline void serialize_stored_head(const http::ResponseHead& head, http::WireHead& out) {
+  http::serialize_wire_head(head, {"Age", "X-Cache"}, out);
+}
+
+// Kept for objects served as hits only: a head serialized for a miss would cost memory for
+// every object stored, most of which are never hit.
 class WireHeadSlot {
  public:
   WireHeadSlot() = default;
@@ -21,11 +29,10 @@ class WireHeadSlot {
   }
   ~WireHeadSlot() { reset(); }
 
-  // Leaves out Age and X-Cache, which every answer sets afresh.
   const http::WireHead& get(const http::ResponseHead& head) const {
     if (const http::WireHead* made = wire_.load(std::memory_order_acquire)) return *made;
     auto fresh = std::make_unique<http::WireHead>();
-    http::serialize_wire_head(head, {"Age", "X-Cache"}, *fresh);
+    serialize_stored_head(head, *fresh);
     const http::WireHead* expected = nullptr;
     // Two workers may race to make it: the first one published wins.
     if (wire_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) {

@@ -816,7 +816,14 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
     http::append_header_line("X-Cache", verdict.x_cache, own);
     http::append_header_line("Cache-Status", verdict.status, own);
     http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
-    const http::WireHead& wire = meta.wire.get(meta.head);
+    http::WireHead transient;
+    const http::WireHead* kept = nullptr;
+    if (verdict.result == CacheResult::kHit) {
+      kept = &meta.wire.get(meta.head);
+    } else {
+      cache::serialize_stored_head(meta.head, transient);
+    }
+    const http::WireHead& wire = kept ? *kept : transient;
     if (!(co_await sink.send_wire_head(wire, own, length)).ok()) co_return wire.status;
     co_return co_await send_object_body(r, fill, wire.status, length, 0, total.value_or(~0ull));
   }
