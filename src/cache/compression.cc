@@ -70,12 +70,6 @@ bool lists_accept_encoding(const config::KeyValues& headers) {
                      [](const std::string& n) { return iequals(n, "Accept-Encoding"); });
 }
 
-bool has_token(std::string_view list, std::string_view token) {
-  bool found = false;
-  for_each_list_token(list, [&](std::string_view item) { found = found || item == token; });
-  return found;
-}
-
 }  // namespace
 
 bool compressible_type(std::string_view content_type) {
@@ -114,8 +108,8 @@ CompressionChoice choose_compression(const config::CacheBehavior& behavior,
   std::optional<std::string_view> type = origin.headers.get("Content-Type");
   if (!type || !compressible_type(*type)) return {http::Coding::kIdentity, "content-type"};
   // Both accepted: brotli, as CloudFront; then zstd (faster than gzip at a better ratio).
-  if (has_token(accepted, "br")) return {http::Coding::kBrotli, {}};
-  if (has_token(accepted, "zstd")) return {http::Coding::kZstd, {}};
+  if (http::accepts_coding(accepted, "br")) return {http::Coding::kBrotli, {}};
+  if (http::accepts_coding(accepted, "zstd")) return {http::Coding::kZstd, {}};
   return {http::Coding::kGzip, {}};
 }
 

@@ -77,6 +77,12 @@ bool HeaderList::has_token(std::string_view name, std::string_view token) const 
   return found;
 }
 
+void HeaderList::add_list_token(std::string_view name, std::string_view token) {
+  if (has_token(name, token) || has_token(name, "*")) return;
+  std::optional<std::string> current = get_combined(name);
+  set(name, current ? *current + ", " + std::string(token) : std::string(token));
+}
+
 std::string_view RequestHead::path() const {
   size_t q = target.find('?');
   return std::string_view(target).substr(0, q);

@@ -61,6 +61,8 @@ class HeaderList {
   std::optional<std::string> get_combined(std::string_view name) const;
   // True if a comma-separated list header named `name` has `token` (case-insensitive).
   bool has_token(std::string_view name, std::string_view token) const;
+  // Adds `token` to the list header `name` (Vary) unless it is listed already or "*" is.
+  void add_list_token(std::string_view name, std::string_view token);
 
   const std::vector<Field>& fields() const { return fields_; }
   std::vector<Field>& fields() { return fields_; }

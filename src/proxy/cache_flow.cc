@@ -132,14 +132,7 @@ void mark_compressed(ObjectMeta& meta, http::Coding coding) {
   h.set("Content-Encoding", http::coding_token(coding));
   h.remove("Content-Length");
   weaken_etag(h);
-  std::optional<std::string> vary = h.get_combined("Vary");
-  bool listed = false;
-  if (vary) {
-    for_each_list_token(*vary, [&listed](std::string_view t) {
-      listed = listed || t == "*" || iequals(t, "Accept-Encoding");
-    });
-  }
-  if (!listed) h.set("Vary", vary ? *vary + ", Accept-Encoding" : std::string("Accept-Encoding"));
+  h.add_list_token("Vary", "Accept-Encoding");
   meta.content_length.reset();  // known once the compressed body is complete
   meta.compressed = coding;
 }

@@ -30,24 +30,6 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// Adds `token` to a comma-separated field (Vary) unless it is already listed.
-void merge_token(http::HeaderList& headers, std::string_view name, std::string_view token) {
-  std::optional<std::string> current = headers.get_combined(name);
-  if (!current) {
-    headers.add(name, token);
-    return;
-  }
-  std::string_view rest = *current;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = trim(rest.substr(0, comma));
-    if (item == "*" || iequals(item, token)) return;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  headers.set(name, *current + ", " + std::string(token));
-}
-
 // "https://a.example.org:8443" -> "a.example.org".
 std::string_view origin_host(std::string_view origin) {
   size_t scheme = origin.find("://");
@@ -76,7 +58,7 @@ void apply_cors(const config::ResponseHeadersPolicy::Cors& cors, const http::Req
   } else {
     // Echoing the viewer's origin makes the answer depend on it: caches downstream must know.
     apply(headers, "Access-Control-Allow-Origin", *origin, override);
-    merge_token(headers, "Vary", "Origin");
+    headers.add_list_token("Vary", "Origin");
   }
   if (cors.allow_credentials) {
     apply(headers, "Access-Control-Allow-Credentials", "true", override);
@@ -100,22 +82,9 @@ void apply_cors(const config::ResponseHeadersPolicy::Cors& cors, const http::Req
   }
 }
 
-bool pragma_asks_server_timing(const http::RequestHead& request) {
-  std::optional<std::string> pragma = request.headers.get_combined("Pragma");
-  if (!pragma) return false;
-  std::string_view rest = *pragma;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    if (iequals(trim(rest.substr(0, comma)), "server-timing")) return true;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 void apply_server_timing(const http::RequestHead& request, http::ResponseHead& head,
                          const ServerTimingFacts& timing) {
-  if (!timing.sampled && !pragma_asks_server_timing(request)) return;
+  if (!timing.sampled && !request.headers.has_token("Pragma", "server-timing")) return;
   std::string_view x_cache = head.headers.get("X-Cache").value_or("");
   std::string_view result = "cdn-cache-miss";
   bool from_cache = false;
