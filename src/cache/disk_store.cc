@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/fd_io.h"
 #include "cache/disk_format.h"
 
 namespace edgefront::cache {
@@ -27,16 +28,6 @@ constexpr size_t kVerifyChunk = 256 * 1024;
 constexpr uint64_t kBlock = 4096;
 
 uint64_t disk_bytes(uint64_t file_size) { return (file_size + kBlock - 1) / kBlock * kBlock; }
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 bool pread_all(int fd, char* out, size_t n, uint64_t offset) {
   size_t got = 0;

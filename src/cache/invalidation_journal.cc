@@ -10,6 +10,9 @@
 #include <cstring>
 #include <fstream>
 
+#include "base/fd_io.h"
+#include "base/strings.h"
+
 namespace edgefront::cache {
 
 namespace {
@@ -37,32 +40,6 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-std::optional<std::string> unescape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, value, 16);
-    if (ec != std::errc() || end != s.data() + i + 3) return std::nullopt;
-    out += static_cast<char>(value);
-    i += 2;
-  }
-  return out;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string InvalidationJournal::encode(const InvalidationRule& rule) {
@@ -82,14 +59,11 @@ std::optional<InvalidationRule> InvalidationJournal::decode(std::string_view lin
   InvalidationRule rule;
   auto [end, ec] = std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), rule.seq);
   if (ec != std::errc() || end != fields[0].data() + fields[0].size()) return std::nullopt;
-  auto dist = unescape(fields[1]);
-  auto path = unescape(fields[3]);
-  auto tag = unescape(fields[4]);
-  if (!dist || !path || !tag || (path->empty() == tag->empty())) return std::nullopt;
-  rule.distribution_id = std::move(*dist);
+  if (!percent_decode(fields[1], rule.distribution_id) || !percent_decode(fields[3], rule.path) ||
+      !percent_decode(fields[4], rule.tag) || rule.path.empty() == rule.tag.empty()) {
+    return std::nullopt;
+  }
   rule.prefix = fields[2] == "1";
-  rule.path = std::move(*path);
-  rule.tag = std::move(*tag);
   return rule;
 }
 
