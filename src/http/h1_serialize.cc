@@ -62,17 +62,14 @@ bool is_framing_field(std::string_view name) {
   }
 }
 
-void serialize_wire_head(const ResponseHead& head,
-                         std::initializer_list<std::string_view> also_skip, WireHead& out) {
-  out.status = head.status;
-  out.has_date = false;
-  out.lines.clear();
-  out.lines.append("HTTP/1.1 ");
-  append_number<10>(static_cast<uint64_t>(head.status), out.lines);
-  out.lines.push_back(' ');
-  out.lines.append(head.reason.empty() ? reason_phrase(head.status)
-                                       : std::string_view(head.reason));
-  out.lines.append("\r\n");
+bool append_unframed_head(const ResponseHead& head,
+                          std::initializer_list<std::string_view> also_skip, std::string& out) {
+  out.append("HTTP/1.1 ");
+  append_number<10>(static_cast<uint64_t>(head.status), out);
+  out.push_back(' ');
+  out.append(head.reason.empty() ? reason_phrase(head.status) : std::string_view(head.reason));
+  out.append("\r\n");
+  bool has_date = false;
   for (const HeaderList::Field& field : head.headers.fields()) {
     const std::string& name = field.first;
     if (is_framing_field(name)) continue;
@@ -80,9 +77,17 @@ void serialize_wire_head(const ResponseHead& head,
                     [&name](std::string_view skip) { return iequals(name, skip); })) {
       continue;
     }
-    if (!out.has_date && iequals(name, "Date")) out.has_date = true;
-    append_header_line(name, field.second, out.lines);
+    if (!has_date && iequals(name, "Date")) has_date = true;
+    append_header_line(name, field.second, out);
   }
+  return has_date;
+}
+
+void serialize_wire_head(const ResponseHead& head,
+                         std::initializer_list<std::string_view> also_skip, WireHead& out) {
+  out.status = head.status;
+  out.lines.clear();
+  out.has_date = append_unframed_head(head, also_skip, out.lines);
 }
 
 }  // namespace edgefront::http

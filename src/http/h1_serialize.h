@@ -26,8 +26,12 @@ struct WireHead {
   std::string lines;  // "HTTP/1.1 200 OK\r\n" + "Name: value\r\n"...
 };
 
-// Also leaves out the fields named in `also_skip` (a cached object's Age and X-Cache, which
-// each answer sets afresh).
+// Appends `head` without its framing to `out`, also leaving out the fields named in
+// `also_skip` (a cached object's Age and X-Cache, which each answer sets afresh). Returns true
+// if the head has a Date.
+bool append_unframed_head(const ResponseHead& head,
+                          std::initializer_list<std::string_view> also_skip, std::string& out);
+// The same into a WireHead of its own.
 void serialize_wire_head(const ResponseHead& head,
                          std::initializer_list<std::string_view> also_skip, WireHead& out);
 // True for the fields serialize_wire_head always leaves out.

@@ -85,11 +85,9 @@ class H1ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> send_head(ResponseHead head, BodyLength length) override {
     if (head_queued_)
       co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
-    WireHead& wire = thread_wire_head();
-    serialize_wire_head(head, {}, wire);
     out_.clear();
-    out_.append(wire.lines);
-    frame_head(wire.status, wire.has_date, length);
+    bool has_date = append_unframed_head(head, {}, out_);
+    frame_head(head.status, has_date, length);
     co_return ok_status();
   }
 
@@ -180,12 +178,6 @@ class H1ServerConnection::Sink final : public ResponseSink {
           Fault::kViewer, ec.message());
     }
     co_return ok_status();
-  }
-
-  // A scratch head for send_head: serialized, then copied into out_ (no allocation once warm).
-  static WireHead& thread_wire_head() {
-    thread_local WireHead wire;
-    return wire;
   }
 
   // Ends the head queued in out_ (status line and fields, framing fields already left out)

@@ -51,8 +51,8 @@ class PendingGuard {
   std::shared_ptr<MemoryStore::Pending> pending_;
 };
 
-// A reader's place in a fill, so a writer that cannot keep everything waits for it.
-// A reader's registration with a fill still arriving (a settled fill needs none).
+// A reader's place in a fill still arriving, so a writer that cannot keep everything waits
+// for it (a settled fill needs none).
 class ReaderSlot {
  public:
   explicit ReaderSlot(Fill& fill)
@@ -809,14 +809,11 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
     http::append_header_line("X-Cache", verdict.x_cache, own);
     http::append_header_line("Cache-Status", verdict.status, own);
     http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
-    http::WireHead transient;
-    const http::WireHead* kept = nullptr;
-    if (verdict.result == CacheResult::kHit) {
-      kept = &meta.wire.get(meta.head);
-    } else {
-      cache::serialize_stored_head(meta.head, transient);
-    }
-    const http::WireHead& wire = kept ? *kept : transient;
+    // Only hits keep the serialized head (see WireHeadSlot); other answers make their own.
+    http::WireHead own_wire;
+    if (verdict.result != CacheResult::kHit) cache::serialize_stored_head(meta.head, own_wire);
+    const http::WireHead& wire =
+        verdict.result == CacheResult::kHit ? meta.wire.get(meta.head) : own_wire;
     if (!(co_await sink.send_wire_head(wire, own, length)).ok()) co_return wire.status;
     co_return co_await send_object_body(r, fill, wire.status, length, 0, total.value_or(~0ull));
   }

@@ -51,6 +51,16 @@ TEST(WireHead, KeepsAStoredReasonPhraseAndReusesTheOutput) {
   EXPECT_FALSE(wire.has_date);
 }
 
+TEST(UnframedHead, AppendsAfterWhatIsThereAndReportsDate) {
+  ResponseHead head = head_with({{"Date", "Sun, 06 Nov 1994 08:49:37 GMT"}, {"Connection", "x"}});
+  head.status = 204;
+  std::string out = "queued:";
+  EXPECT_TRUE(append_unframed_head(head, {}, out));
+  EXPECT_EQ(out, "queued:HTTP/1.1 204 No Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n");
+  std::string without;
+  EXPECT_FALSE(append_unframed_head(head_with({{"A", "1"}}), {}, without));
+}
+
 TEST(HeaderLine, TextAndNumbers) {
   std::string out;
   append_header_line("Age", uint64_t{0}, out);
