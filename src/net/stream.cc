@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include "net/gather.h"
+
 namespace edgefront::net {
 
 awaitable<size_t> Stream::read_some(asio::mutable_buffer buffer, std::error_code& ec) {
@@ -21,16 +23,11 @@ awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::
     co_await (*direct)->write(buffers, ec);
     co_return;
   }
-  // Asio's SSL stream writes one buffer per SSL_write, so a head and a small body would go
-  // out as two TLS records and two socket writes; gathered, they are one of each.
-  size_t total = 0;
-  for (const asio::const_buffer& b : buffers) total += b.size();
-  if (buffers.size() > 1 && total <= kGatherLimit) {
-    gather_.clear();
-    for (const asio::const_buffer& b : buffers) {
-      gather_.append(static_cast<const char*>(b.data()), b.size());
-    }
-    co_await asio::async_write(*std::get<1>(s_), asio::buffer(gather_), use_ec(ec));
+  // Asio's SSL stream writes one buffer per SSL_write: gathered, a head and a small body are
+  // one record and one socket write.
+  if (buffers.size() > 1 && asio::buffer_size(buffers) <= kGatherLimit) {
+    std::span<const char> one = gathered(buffers, gather_);
+    co_await asio::async_write(*std::get<1>(s_), asio::buffer(one.data(), one.size()), use_ec(ec));
     co_return;
   }
   co_await asio::async_write(*std::get<1>(s_), buffers, use_ec(ec));
@@ -56,16 +53,7 @@ tcp::socket& Stream::socket() {
 bool Stream::is_open() { return socket().is_open(); }
 
 awaitable<void> Stream::end_tls(std::error_code& ec) {
-  if (auto* direct = std::get_if<2>(&s_)) {
-    co_await (*direct)->shutdown(ec);
-    co_return;
-  }
-  auto* tls = std::get_if<1>(&s_);
-  if (tls == nullptr) co_return;
-  // Our close_notify goes out; the peer's is not waited for (as nginx does): that wait is one
-  // more read, timer and wakeup per connection, and nothing is left to read after it.
-  SSL_set_shutdown((*tls)->native_handle(), SSL_RECEIVED_SHUTDOWN);
-  co_await (*tls)->async_shutdown(use_ec(ec));
+  if (auto* direct = std::get_if<2>(&s_)) co_await (*direct)->shutdown(ec);
 }
 
 void Stream::close() {

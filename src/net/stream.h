@@ -37,21 +37,20 @@ class Stream {
   bool is_open();
   // Closes at once (no TLS close_notify): used on errors, timeouts and shutdown.
   void close();
-  // TLS: sends close_notify without waiting for the peer's (bound it with a deadline that
-  // cancels the socket, in case the socket does not take it), so clients see a clean end and
-  // keep their session for resumption; OpenSSL clients drop a session whose connection ended
-  // without one. Plain TCP: nothing to do.
+  // Viewer TLS: sends close_notify without waiting for the peer's (bound it with a deadline
+  // that cancels the socket, in case the socket does not take it), so clients see a clean end
+  // and keep their session for resumption; OpenSSL clients drop a session whose connection
+  // ended without one. Plain TCP (and origin TLS, which closes without one): nothing to do.
   awaitable<void> end_tls(std::error_code& ec);
   // True if the peer has closed or sent unexpected bytes on an idle connection (plain TCP
   // only; TLS streams return false because of post-handshake messages).
   bool idle_peer_closed();
 
  private:
-  static constexpr size_t kGatherLimit = 16 * 1024;  // one full TLS record
   std::variant<tcp::socket, std::unique_ptr<asio::ssl::stream<tcp::socket>>,
                std::unique_ptr<TlsSocket>>
       s_;
-  std::string gather_;  // TLS: small multi-buffer writes copied into one record
+  std::string gather_;  // origin TLS: small multi-buffer writes copied into one record
 };
 
 }  // namespace edgefront::net

@@ -5,11 +5,12 @@
 #include <cerrno>
 #include <csignal>
 
+#include "net/gather.h"
+
 namespace edgefront::net {
 
 namespace {
 constexpr size_t kScratchBytes = 17 * 1024;  // a full TLS record with its overhead
-constexpr size_t kGatherLimit = 16 * 1024;   // one full TLS record of plaintext
 }  // namespace
 
 TlsSocket::TlsSocket(tcp::socket socket, SSL* ssl)
@@ -89,17 +90,6 @@ awaitable<size_t> TlsSocket::read_some(asio::mutable_buffer buffer, std::error_c
   }
 }
 
-std::span<const char> TlsSocket::gathered(std::span<const asio::const_buffer> buffers) {
-  if (buffers.size() == 1) {
-    return {static_cast<const char*>(buffers[0].data()), buffers[0].size()};
-  }
-  gather_.clear();
-  for (const asio::const_buffer& b : buffers) {
-    gather_.append(static_cast<const char*>(b.data()), b.size());
-  }
-  return {gather_.data(), gather_.size()};
-}
-
 size_t TlsSocket::write_some_records(std::span<const char> data, bool& would_block,
                                      std::error_code& ec) {
   size_t done = 0;
@@ -125,13 +115,11 @@ size_t TlsSocket::write_some_records(std::span<const char> data, bool& would_blo
 size_t TlsSocket::write_now(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
   size_t total = asio::buffer_size(buffers);
   if (total == 0) return 0;
-  if (buffers.size() > 1 && total > kGatherLimit) {
-    // Large: only the first buffer now; write() takes the rest.
-    bool would_block = false;
-    return write_some_records(gathered(buffers.first(1)), would_block, ec);
-  }
+  // Too large to gather: only the first buffer now; write() takes the rest.
+  std::span<const asio::const_buffer> now =
+      buffers.size() > 1 && total > kGatherLimit ? buffers.first(1) : buffers;
   bool would_block = false;
-  return write_some_records(gathered(buffers), would_block, ec);
+  return write_some_records(gathered(now, gather_), would_block, ec);
 }
 
 awaitable<void> TlsSocket::write(std::span<const asio::const_buffer> buffers, std::error_code& ec) {
@@ -140,7 +128,7 @@ awaitable<void> TlsSocket::write(std::span<const asio::const_buffer> buffers, st
   size_t index = 0;
   while (index < buffers.size()) {
     std::span<const asio::const_buffer> part = gather ? buffers : buffers.subspan(index, 1);
-    std::span<const char> data = gathered(part);
+    std::span<const char> data = gathered(part, gather_);
     size_t offset = 0;
     while (offset < data.size()) {
       bool would_block = false;

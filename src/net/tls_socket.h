@@ -39,8 +39,6 @@ class TlsSocket {
   awaitable<void> shutdown(std::error_code& ec);
 
  private:
-  // One contiguous view of `buffers`: the buffer itself, or small ones copied together.
-  std::span<const char> gathered(std::span<const asio::const_buffer> buffers);
   // Reads ciphertext from the socket into the memory BIO; false (with `ec`) on error or EOF.
   awaitable<bool> fill(std::error_code& ec);
   // Writes `data` with SSL_write until done or the socket is full; returns bytes written.
