@@ -119,7 +119,7 @@ std::vector<upstream::ProbeTarget> Runtime::probe_targets() const {
   std::vector<upstream::ProbeTarget> out;
   for (const RuntimeDistribution& d : distributions_) {
     for (const auto& o : d.origins) {
-      out.push_back({o->config, o->health, d.config->id, faults_});
+      out.push_back({o->config, o->health, d.config->id, faults_, o->https_endpoint.tls_settings});
     }
   }
   return out;

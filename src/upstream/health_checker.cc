@@ -16,19 +16,15 @@ namespace {
 
 constexpr size_t kBodySearchLimit = 5120;  // Route 53 searches the first 5,120 bytes
 
-OriginEndpoint probe_endpoint(const config::Origin& o, const config::HealthCheck& c) {
+// Probes trust and speak what requests do: `tls_settings` are the origin's, as the runtime
+// resolved them.
+OriginEndpoint probe_endpoint(const config::Origin& o, const config::HealthCheck& c,
+                              std::shared_ptr<const OriginTlsSettings> tls_settings) {
   bool tls = c.protocol == config::HealthCheck::Protocol::kHttps ||
              (c.protocol == config::HealthCheck::Protocol::kOrigin &&
               o.protocol_policy == config::OriginProtocolPolicy::kHttpsOnly);
   uint16_t port = c.port != 0 ? c.port : (tls ? o.https_port : o.http_port);
-  OriginEndpoint endpoint{o.domain_name, port, tls, nullptr};
-  // Probes trust and speak what requests do (a bad CA file already failed the config).
-  if (tls) {
-    if (auto settings = origin_tls_settings(o); settings.ok()) {
-      endpoint.tls_settings = std::move(settings.value());
-    }
-  }
-  return endpoint;
+  return OriginEndpoint{o.domain_name, port, tls, tls ? std::move(tls_settings) : nullptr};
 }
 
 net::awaitable<bool> tcp_probe(const OriginEndpoint& ep, config::Duration timeout) {
@@ -52,9 +48,10 @@ net::awaitable<bool> tcp_probe(const OriginEndpoint& ep, config::Duration timeou
 
 }  // namespace
 
-net::awaitable<bool> HealthChecker::probe_once(const config::Origin& origin,
-                                               const config::HealthCheck& check, FaultRef fault) {
-  OriginEndpoint ep = probe_endpoint(origin, check);
+net::awaitable<bool> HealthChecker::probe_once(
+    const config::Origin& origin, const config::HealthCheck& check, FaultRef fault,
+    std::shared_ptr<const OriginTlsSettings> tls_settings) {
+  OriginEndpoint ep = probe_endpoint(origin, check, std::move(tls_settings));
   if (check.protocol == config::HealthCheck::Protocol::kTcp) {
     // A connect-only probe meets only the faults that break connecting.
     if (fault &&
@@ -124,7 +121,7 @@ net::awaitable<void> HealthChecker::probe_loop(std::shared_ptr<Session> session,
   std::minstd_rand jitter(static_cast<uint32_t>(std::hash<std::string>{}(origin.id)));
   while (!session->stopped) {
     FaultRef fault = target.faults ? target.faults->find(target.distribution, origin.id) : nullptr;
-    bool ok = co_await probe_once(origin, check, std::move(fault));
+    bool ok = co_await probe_once(origin, check, std::move(fault), target.tls_settings);
     if (session->stopped) break;
     if (state.observe(ok, check)) {
       target.health->set_active_healthy(state.healthy());

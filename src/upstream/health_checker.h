@@ -14,12 +14,16 @@
 
 namespace edgefront::upstream {
 
+struct OriginTlsSettings;
+
 struct ProbeTarget {
   const config::Origin* origin = nullptr;
   OriginHealth* health = nullptr;
   // Injected faults apply to probes too, so a drill looks like an outage to the checks.
   std::string distribution;
   const FaultTable* faults = nullptr;
+  // The origin's TLS versions and trust as requests use them, resolved once per config.
+  std::shared_ptr<const OriginTlsSettings> tls_settings;
 };
 
 class HealthChecker {
@@ -33,9 +37,9 @@ class HealthChecker {
   void stop();
 
   // One probe (exposed for tests): true if the origin answered as the check expects.
-  static net::awaitable<bool> probe_once(const config::Origin& origin,
-                                         const config::HealthCheck& check,
-                                         FaultRef fault = nullptr);
+  static net::awaitable<bool> probe_once(
+      const config::Origin& origin, const config::HealthCheck& check, FaultRef fault = nullptr,
+      std::shared_ptr<const OriginTlsSettings> tls_settings = nullptr);
 
  private:
   struct Session {

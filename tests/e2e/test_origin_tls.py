@@ -14,6 +14,7 @@ import socket
 import ssl
 import subprocess
 import time
+import urllib.request
 import warnings
 
 import pytest
@@ -381,6 +382,30 @@ def test_ca_file_instead_of_the_system_store(cluster, certs):
     edge = cluster.edge(single_config(https_origin("app", o.port, ca_file=str(certs.ca.cert))))
     r = http_request(edge.port, "GET", "/x")
     assert r.status == 200 and r.body == b"trusted by file", r
+
+
+def test_health_probes_trust_the_origins_ca_file(cluster, certs):
+    # Probes use the origin's TLS settings as requests do: with the CA file they verify, and
+    # without it (system store only) they fail.
+    trusted = tls_origin(cluster, certs.server, Behavior(body=b"ok"), name="trusted")
+    untrusted = tls_origin(cluster, certs.server, Behavior(body=b"ok"), name="untrusted")
+    check = {"path": "/health", "interval": "200ms", "timeout": "150ms",
+             "healthy_threshold": 1, "unhealthy_threshold": 1}
+    origins = [https_origin("trusted", trusted.port, ca_file=str(certs.ca.cert),
+                            health_check=check),
+               https_origin("untrusted", untrusted.port, health_check=check)]
+    edge = cluster.edge(edge_config(distribution(origins, "trusted")))
+
+    def state(origin_id):
+        with urllib.request.urlopen(f"{edge.admin_url}/origins", timeout=5) as r:
+            doc = json.loads(r.read())
+        return next(o for o in doc["distributions"][0]["origins"] if o["id"] == origin_id)
+
+    wait_until(lambda: not state("untrusted")["active_healthy"], timeout=10,
+               desc="the probe of an origin its CA does not vouch for fails")
+    wait_until(lambda: sum(r.target == "/health" for r in trusted.requests) >= 3, timeout=10,
+               desc="three probes of the trusted origin")
+    assert state("trusted")["active_healthy"]
 
 
 def test_bad_ca_file_is_refused_with_its_field(cluster, certs, tmp_path):
