@@ -363,3 +363,22 @@ def test_viewer_protocol_policy_over_http_and_https(cluster, vc, path, method, h
     assert r.exit_code == 0 and r.status == 200, (r.status, r.stderr)
     if method != "HEAD":
         assert r.body == f"{method} {path}".encode()
+
+
+@pytest.mark.parametrize("method,http_status", [("GET", 301), ("HEAD", 301), ("POST", 403)])
+def test_redirect_to_https_below_http11(cluster, vc, method, http_status):
+    # CloudFront: GET/HEAD are redirected whatever the version; other methods below HTTP/1.1
+    # get 403, since a 1.0 client may replay a 307 as GET.
+    origin = cluster.origin(Behavior(echo=True))
+    edge = start(cluster, tls_config(origin.port, ["127.0.0.1:0", tls_listen(vc)],
+                                     behaviors=POLICY_BEHAVIORS))
+    http_port, https_port = port_of(edge, "http"), port_of(edge, "https")
+    args = ["--http1.0", "-X", method] if method != "HEAD" else ["--http1.0", "-I"]
+    if method == "POST":
+        args += ["--data-binary", "body"]
+    r = curl(f"http://www.example.com:{http_port}/redirect/x", "--resolve",
+             f"www.example.com:{http_port}:127.0.0.1", *args)
+    assert r.exit_code == 0 and r.status == http_status, (r.status, r.stderr)
+    if http_status == 301:
+        assert r.header("Location") == f"https://www.example.com:{https_port}/redirect/x"
+    assert origin.request_count() == 0
