@@ -35,9 +35,6 @@ class HealthRegistry {
     if (!slot) slot = std::make_unique<OriginLiveState>();
     return slot.get();
   }
-  OriginHealth* get(const std::string& distribution, const std::string& origin) {
-    return &state(distribution, origin)->health;
-  }
 
  private:
   std::mutex mu_;
