@@ -2,13 +2,14 @@
 
 #include <sys/socket.h>
 
+#include "net/draining_read.h"
 #include "net/gather.h"
 
 namespace edgefront::net {
 
 awaitable<size_t> Stream::read_some(asio::mutable_buffer buffer, std::error_code& ec) {
   if (auto* plain = std::get_if<0>(&s_)) {
-    co_return co_await plain->async_read_some(buffer, use_ec(ec));
+    co_return co_await plain->async_read_some(DrainingBuffer{buffer}, use_ec(ec));
   }
   if (auto* direct = std::get_if<2>(&s_)) co_return co_await (*direct)->read_some(buffer, ec);
   co_return co_await std::get<1>(s_)->async_read_some(buffer, use_ec(ec));

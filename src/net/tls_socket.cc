@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 
+#include "net/draining_read.h"
 #include "net/gather.h"
 
 namespace edgefront::net {
@@ -45,8 +46,8 @@ std::error_code TlsSocket::error_of(int ssl_error) {
 }
 
 awaitable<bool> TlsSocket::fill(std::error_code& ec) {
-  size_t n =
-      co_await socket_.async_read_some(asio::buffer(scratch_.get(), kScratchBytes), use_ec(ec));
+  size_t n = co_await socket_.async_read_some(
+      DrainingBuffer{asio::buffer(scratch_.get(), kScratchBytes)}, use_ec(ec));
   if (ec == asio::error::eof) ec = asio::ssl::error::stream_truncated;
   if (ec) co_return false;
   BIO_write(in_, scratch_.get(), static_cast<int>(n));

@@ -1,7 +1,7 @@
 // A server-side TLS connection driven straight on its socket. OpenSSL writes records to the
 // socket itself (one copy less than a BIO pair, and an answer that fits the socket buffer is
-// written at once, with no asynchronous operation); it reads ciphertext from a memory BIO that
-// Asio's readiness-aware reads fill, so a keep-alive read costs one recv, not a failed one
+// written at once, with no asynchronous operation); it reads ciphertext into a memory BIO with
+// draining reads (draining_read.h), so a keep-alive read costs one recv, not a failed one
 // first. One reader and one writer may be in progress at a time (HTTP/2 has both).
 #pragma once
 

@@ -11,6 +11,7 @@
 
 #include "config/loader.h"
 #include "http/h1_server.h"
+#include "net/draining_read.h"
 #include "net/listener.h"
 #include "proxy/pipeline.h"
 #include "server/admin.h"
@@ -82,6 +83,8 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
     accepted->add(w.index);
     // Before any byte, including the TLS handshake's: small records must not wait on Nagle.
     socket.set_option(tcp::no_delay(true), ec);
+    // Keep-alive reads then wait for readiness instead of failing a recv first (draining_read.h).
+    net::enable_drain_hint(socket);
     http::ViewerConnection viewer;
     viewer.peer_ip = peer.address().to_string();
     viewer.peer_port = peer.port();

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "http/h1_serialize.h"
+#include "net/draining_read.h"
 #include "upstream/tls_client.h"
 
 namespace edgefront::upstream {
@@ -74,6 +75,7 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
   connect_duration_ = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - connect_start);
   socket.set_option(net::tcp::no_delay(true), ec);
+  net::enable_drain_hint(socket);
 
   if (!endpoint_.tls) {
     conn_ = std::make_unique<OriginConnection>(net::Stream(std::move(socket)), pool_key_);
