@@ -51,12 +51,18 @@ class ResponseSink {
   // True once any byte of the response may have reached the viewer.
   virtual bool committed() const = 0;
 
-  // HTTP/1.1 sinks can take a head serialized once (a cached object's) plus this answer's own
-  // fields as "Name: value\r\n" lines, in place of send_head: no per-answer header copy.
-  // Only call send_wire_head when takes_wire_head() is true.
-  virtual bool takes_wire_head() const { return false; }
-  virtual awaitable<Status> send_wire_head(const WireHead& base, std::string_view own_lines,
-                                           BodyLength length);
+  // HTTP/1.1 sinks can answer without suspending: a head serialized once (a cached object's)
+  // plus this answer's own fields as "Name: value\r\n" lines, in place of send_head, and
+  // body bytes written at once. What the socket does not take at once is kept for flush().
+  // Call these only when answers_at_once() is true, and do not mix them with the awaitable
+  // body calls in one response.
+  virtual bool answers_at_once() const { return false; }
+  virtual Status queue_wire_head(const WireHead& base, std::string_view own_lines,
+                                 BodyLength length);
+  virtual Status send_body_at_once(std::span<const char> data);
+  virtual Status finish_at_once();
+  // Writes what the at-once calls left over (nothing to do when they wrote everything).
+  virtual awaitable<Status> flush();
 };
 
 struct ViewerConnection {
@@ -78,6 +84,11 @@ class Handler {
  public:
   virtual ~Handler() = default;
   virtual awaitable<void> handle(Exchange& exchange) = 0;
+  // Answers without suspending when it can (a fresh hit kept in memory, on a sink that
+  // answers_at_once), leaving at most a flush() to the caller. False: nothing was sent and
+  // handle() must answer. Saves the coroutine frames of the full pipeline on the commonest
+  // request a CDN sees.
+  virtual bool answer_at_once(Exchange&) { return false; }
 };
 
 }  // namespace edgefront::http

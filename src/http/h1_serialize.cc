@@ -49,6 +49,8 @@ void append_header_line(std::string_view name, uint64_t value, std::string& out)
   out.append("\r\n");
 }
 
+void append_decimal(uint64_t value, std::string& out) { append_number<10>(value, out); }
+
 bool is_framing_field(std::string_view name) {
   switch (name.size()) {
     case 10:

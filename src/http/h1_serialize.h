@@ -16,6 +16,8 @@ void append_chunk_size(uint64_t size, std::string& out);
 // "Name: value\r\n"
 void append_header_line(std::string_view name, std::string_view value, std::string& out);
 void append_header_line(std::string_view name, uint64_t value, std::string& out);
+// Decimal digits, without fmt's format-string parsing (per-answer fields).
+void append_decimal(uint64_t value, std::string& out);
 
 // A response head without its framing: the status line and every field except the ones the
 // connection sets itself (Content-Length, Transfer-Encoding, Connection, Keep-Alive), with no

@@ -91,48 +91,51 @@ class H1ServerConnection::Sink final : public ResponseSink {
     co_return ok_status();
   }
 
-  bool takes_wire_head() const override { return true; }
+  bool answers_at_once() const override { return true; }
 
-  awaitable<Status> send_wire_head(const WireHead& base, std::string_view own_lines,
-                                   BodyLength length) override {
-    if (head_queued_)
-      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
+  Status queue_wire_head(const WireHead& base, std::string_view own_lines,
+                         BodyLength length) override {
+    if (head_queued_) return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
     out_.clear();
     out_.append(base.lines);
     out_.append(own_lines);
     frame_head(base.status, base.has_date, length);
-    co_return ok_status();
+    return ok_status();
   }
 
   awaitable<Status> send_body(std::span<const char> data) override {
-    if (!head_queued_)
-      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
-    if (body_.no_body() || data.empty()) co_return ok_status();
-    Status allowed = body_.take(data.size());
-    if (!allowed.ok()) co_return allowed;
-    std::array<asio::const_buffer, 3> bufs;
-    size_t n = 0;
-    if (chunked_) append_chunk_size(data.size(), out_);
-    if (!out_.empty()) bufs[n++] = asio::buffer(out_);
-    bufs[n++] = asio::buffer(data.data(), data.size());
-    if (chunked_) bufs[n++] = asio::buffer("\r\n", 2);
-    co_return co_await write(std::span<const asio::const_buffer>(bufs.data(), n));
+    BodyBuffers b;
+    Status framed = frame_body(data, b);
+    if (!framed.ok() || b.count == 0) co_return framed;
+    co_return co_await write(b.span());
+  }
+
+  Status send_body_at_once(std::span<const char> data) override {
+    BodyBuffers b;
+    Status framed = frame_body(data, b);
+    if (!framed.ok() || b.count == 0) return framed;
+    return write_at_once(b.span());
   }
 
   awaitable<Status> finish() override {
-    if (!head_queued_)
-      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
-    if (finished_) co_return ok_status();
-    if (body_.short_of_length()) {
-      abort();
-      co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin,
-                           "body shorter than its length");
-    }
-    finished_ = true;
-    if (chunked_) out_.append("0\r\n\r\n");
-    if (out_.empty()) co_return ok_status();
+    Status ended = end_body();
+    if (!ended.ok() || out_.empty()) co_return ended;
     asio::const_buffer buf = asio::buffer(out_);
     co_return co_await write(std::span<const asio::const_buffer>(&buf, 1));
+  }
+
+  Status finish_at_once() override {
+    Status ended = end_body();
+    if (!ended.ok() || out_.empty()) return ended;
+    asio::const_buffer buf = asio::buffer(out_);
+    return write_at_once(std::span<const asio::const_buffer>(&buf, 1));
+  }
+
+  awaitable<Status> flush() override {
+    if (pending_.empty()) co_return ok_status();
+    std::string rest = std::exchange(pending_, {});
+    asio::const_buffer buf = asio::buffer(rest);
+    co_return co_await write_waiting(std::span<const asio::const_buffer>(&buf, 1), 0);
   }
 
   void abort() override {
@@ -145,39 +148,108 @@ class H1ServerConnection::Sink final : public ResponseSink {
   bool finished() const { return finished_; }
   bool aborted() const { return aborted_; }
   bool head_queued() const { return head_queued_; }
+  bool has_pending() const { return !pending_.empty(); }
   int status() const { return status_; }
 
  private:
+  // One body piece as buffers: the queued head (first piece only), chunk framing if chunked.
+  struct BodyBuffers {
+    std::array<asio::const_buffer, 3> bufs;
+    size_t count = 0;
+    std::span<const asio::const_buffer> span() const { return {bufs.data(), count}; }
+  };
+
+  Status frame_body(std::span<const char> data, BodyBuffers& b) {
+    if (!head_queued_)
+      return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
+    if (body_.no_body() || data.empty()) return ok_status();
+    Status allowed = body_.take(data.size());
+    if (!allowed.ok()) return allowed;
+    if (chunked_) append_chunk_size(data.size(), out_);
+    if (!out_.empty()) b.bufs[b.count++] = asio::buffer(out_);
+    b.bufs[b.count++] = asio::buffer(data.data(), data.size());
+    if (chunked_) b.bufs[b.count++] = asio::buffer("\r\n", 2);
+    return ok_status();
+  }
+
+  // The end of the body; leaves in out_ what must still go out (a head never sent, the last
+  // chunk).
+  Status end_body() {
+    if (!head_queued_) {
+      return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
+    }
+    if (finished_) return ok_status();
+    if (body_.short_of_length()) {
+      abort();
+      return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+    }
+    finished_ = true;
+    if (chunked_) out_.append("0\r\n\r\n");
+    return ok_status();
+  }
+
+  Status closed_error() const {
+    return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "connection closed");
+  }
+
+  Status viewer_error(std::error_code ec) {
+    c_.keep_alive_ = false;
+    return make_error(c_.deadline_.expired() ? ErrorKind::kViewerTimeout : ErrorKind::kViewerClosed,
+                      Fault::kViewer, ec.message());
+  }
+
   awaitable<Status> write(std::span<const asio::const_buffer> bufs) {
-    if (c_.closed_)
-      co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "connection closed");
+    if (!pending_.empty()) {
+      Status flushed = co_await flush();
+      if (!flushed.ok()) co_return flushed;
+    }
+    if (c_.closed_) co_return closed_error();
     committed_ = true;
     std::error_code ec;
     // Most answers fit the socket buffer: written at once, no timer and no wait.
     size_t written = c_.stream_.write_now(bufs, ec);
-    if (!ec && written < asio::buffer_size(bufs)) {
-      std::vector<asio::const_buffer> rest;
-      if (written > 0) {
-        for (const asio::const_buffer& b : bufs) {
-          size_t skip = std::min(written, b.size());
-          written -= skip;
-          if (skip < b.size()) rest.push_back(asio::buffer(b + skip));
-        }
-        bufs = rest;
+    Status result = ec ? viewer_error(ec) : ok_status();
+    if (!ec && written < asio::buffer_size(bufs)) result = co_await write_waiting(bufs, written);
+    out_.clear();
+    co_return result;
+  }
+
+  // Writes what the socket takes now and keeps the rest for flush(), in order.
+  Status write_at_once(std::span<const asio::const_buffer> bufs) {
+    if (c_.closed_) return closed_error();
+    committed_ = true;
+    size_t written = 0;
+    if (pending_.empty()) {
+      std::error_code ec;
+      written = c_.stream_.write_now(bufs, ec);
+      if (ec) {
+        out_.clear();
+        return viewer_error(ec);
       }
-      c_.deadline_.expires_after(c_.limits_.send_timeout);
-      co_await c_.stream_.write(bufs, ec);
-      // The send timeout bounds this write only, not the origin's pace until the next one.
-      if (!ec) c_.deadline_.disarm();
+    }
+    for (const asio::const_buffer& b : bufs) {
+      size_t skip = std::min(written, b.size());
+      written -= skip;
+      pending_.append(static_cast<const char*>(b.data()) + skip, b.size() - skip);
     }
     out_.clear();
-    if (ec) {
-      c_.keep_alive_ = false;
-      co_return make_error(
-          c_.deadline_.expired() ? ErrorKind::kViewerTimeout : ErrorKind::kViewerClosed,
-          Fault::kViewer, ec.message());
+    return ok_status();
+  }
+
+  // Writes `bufs` from byte `skip` on, waiting for the socket as long as the send timeout.
+  awaitable<Status> write_waiting(std::span<const asio::const_buffer> bufs, size_t skip) {
+    std::vector<asio::const_buffer> rest;
+    for (const asio::const_buffer& b : bufs) {
+      size_t n = std::min(skip, b.size());
+      skip -= n;
+      if (n < b.size()) rest.push_back(asio::buffer(b + n));
     }
-    co_return ok_status();
+    c_.deadline_.expires_after(c_.limits_.send_timeout);
+    std::error_code ec;
+    co_await c_.stream_.write(rest, ec);
+    // The send timeout bounds this write only, not the origin's pace until the next one.
+    if (!ec) c_.deadline_.disarm();
+    co_return ec ? viewer_error(ec) : ok_status();
   }
 
   // Ends the head queued in out_ (status line and fields, framing fields already left out)
@@ -219,6 +291,7 @@ class H1ServerConnection::Sink final : public ResponseSink {
   H1ServerConnection& c_;
   const RequestHead& request_;
   std::string out_;
+  std::string pending_;  // what write_at_once could not write yet
   BodyAllowance body_;
   int status_ = 0;
   bool head_queued_ = false;
@@ -403,7 +476,11 @@ awaitable<void> H1ServerConnection::serve_one() {
   request.headers.remove("Expect");
   Sink sink(*this, request);
   Exchange exchange{request, body, sink, viewer_};
-  co_await handler_.handle(exchange);
+  if (!handler_.answer_at_once(exchange)) {
+    co_await handler_.handle(exchange);
+  } else if (sink.has_pending()) {
+    (void)co_await sink.flush();
+  }
 
   if (sink.aborted() || closed_) {
     keep_alive_ = false;

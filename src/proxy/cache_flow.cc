@@ -368,6 +368,40 @@ void ProxyHandler::invalidate_after_unsafe(const Request& r, int status) {
   if (worker_.cache().disk) worker_.cache().disk->remove_key(key.hash);
 }
 
+std::shared_ptr<CachedObject> ProxyHandler::find_stored(const Request& r,
+                                                        const cache::CacheKey& key) {
+  MemoryStore& store = *worker_.cache().store;
+  const http::RequestHead& req = r.ex.request;
+  auto vary_of = [&req, honour = r.behavior->cache_policy.honour_origin](const ObjectMeta& m) {
+    return secondary_key(honour, m.head.headers, req);
+  };
+  std::shared_ptr<CachedObject> found = store.find(key.primary, key.hash, vary_of);
+  if (found && found->body->state() == Fill::State::kFailed) {
+    store.remove(found);
+    found.reset();
+  }
+  return found;
+}
+
+ProxyHandler::CacheVerdict ProxyHandler::hit_verdict(const ObjectMeta& meta, SystemTime now,
+                                                     std::string_view detail) {
+  std::string status = "edgefront; hit; ttl=";
+  http::append_decimal(static_cast<uint64_t>(std::max<int64_t>(meta.ttl_left(now).count(), 0)),
+                       status);
+  status.append(detail);
+  return CacheVerdict(kHit, std::move(status), CacheResult::kHit);
+}
+
+std::string ProxyHandler::own_answer_lines(const ObjectMeta& meta, SystemTime now,
+                                           const CacheVerdict& verdict) {
+  std::string own;
+  own.reserve(160);
+  http::append_header_line("Age", static_cast<uint64_t>(meta.age(now).count()), own);
+  http::append_header_line("X-Cache", verdict.x_cache, own);
+  http::append_header_line("Cache-Status", verdict.status, own);
+  return own;
+}
+
 net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarget& target,
                                                   std::string_view origin_path) {
   const CacheServices& services = worker_.cache();
@@ -383,11 +417,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
   // A collapsed request whose leader's response turned out unshareable fetches on its own.
   for (int round = 0; round < 3; ++round) {
     SystemTime now = services.clock->system_now();
-    std::shared_ptr<CachedObject> stale = store.find(key.primary, key.hash, vary_of);
-    if (stale && stale->body->state() == Fill::State::kFailed) {
-      store.remove(stale);
-      stale.reset();
-    }
+    std::shared_ptr<CachedObject> stale = find_stored(r, key);
     // A memory miss asks the disk tier; what it finds is verified, whole, and promoted.
     std::string_view tier;
     if (!stale && round == 0 && services.disk && services.disk->may_have(key.hash)) {
@@ -427,11 +457,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
     if (stale) {
       switch (stale->meta->freshness(now)) {
         case cache::Freshness::kFresh:
-          co_return co_await serve_object(
-              r, stale,
-              {kHit,
-               fmt::format("edgefront; hit; ttl={}{}", stale->meta->ttl_left(now).count(), tier),
-               CacheResult::kHit});
+          co_return co_await serve_object(r, stale, hit_verdict(*stale->meta, now, tier));
         case cache::Freshness::kStaleWhileRevalidate:
           refresh_in_background(co_await asio::this_coro::executor, r, target, origin_path, key,
                                 stale);
@@ -745,12 +771,9 @@ void ProxyHandler::spawn_background_leader(net::Executor executor, Request& r,
                                     const RuntimeTarget* target, std::string origin_path,
                                     cache::CacheKey key, std::shared_ptr<CachedObject> stale,
                                     std::shared_ptr<MemoryStore::Pending> pending) {
-      Request request{bg->exchange};
-      request.rt = std::move(rt);
+      Request request(bg->exchange, std::move(rt));
       request.dist = dist;
       request.behavior = behavior;
-      request.viewer =
-          upstream::ViewerInfo{bg->viewer.peer_ip, bg->viewer.peer_port, bg->viewer.tls};
       (void)co_await self->lead_fetch(request, *target, origin_path, key, stale,
                                       std::move(pending));
       if (stale) stale->refreshing.store(false);
@@ -801,20 +824,16 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   if (!total && fill.state() == Fill::State::kComplete) total = fill.size();
   const bool ranged = total && meta.head.status == 200 && req.headers.contains("Range");
 
-  if (!ranged && extra.empty() && sink.takes_wire_head()) {
+  if (!ranged && extra.empty() && sink.answers_at_once()) {
     // The common hit: the stored head serialized once, only this answer's fields formatted.
-    std::string own;
-    own.reserve(160);
-    http::append_header_line("Age", static_cast<uint64_t>(meta.age(now).count()), own);
-    http::append_header_line("X-Cache", verdict.x_cache, own);
-    http::append_header_line("Cache-Status", verdict.status, own);
+    std::string own = own_answer_lines(meta, now, verdict);
     http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
     // Only hits keep the serialized head (see WireHeadSlot); other answers make their own.
     http::WireHead own_wire;
     if (verdict.result != CacheResult::kHit) cache::serialize_stored_head(meta.head, own_wire);
     const http::WireHead& wire =
         verdict.result == CacheResult::kHit ? meta.wire.get(meta.head) : own_wire;
-    if (!(co_await sink.send_wire_head(wire, own, length)).ok()) co_return wire.status;
+    if (!sink.queue_wire_head(wire, own, length).ok()) co_return wire.status;
     co_return co_await send_object_body(r, fill, wire.status, length, 0, total.value_or(~0ull));
   }
 

@@ -239,61 +239,57 @@ std::string allow_header(http::MethodSet allowed) {
 }  // namespace
 
 net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
-  Request r{exchange};
-  r.rt = worker_.runtime();
-  r.viewer =
-      upstream::ViewerInfo{exchange.viewer.peer_ip, exchange.viewer.peer_port, exchange.viewer.tls};
+  Request r(exchange, worker_.runtime());
   int status = co_await serve(r);
   if (status > 0) r.rt->requests_by_class(status)->add(worker_.index());
 }
 
-net::awaitable<int> ProxyHandler::serve(Request& r) {
-  http::RequestHead& req = r.ex.request;
+routing::Route ProxyHandler::route(Request& r) const {
+  const http::RequestHead& req = r.ex.request;
   std::string_view host = req.headers.get("Host").value_or("");
   routing::Route route = r.rt->router().route(host, req.path());
   r.dist = &r.rt->distribution(route.distribution);
   r.behavior = route.behavior;
+  return route;
+}
+
+net::awaitable<int> ProxyHandler::serve(Request& r) {
+  routing::Route route = this->route(r);
   if (!r.behavior->response_headers_policy) co_return co_await serve_routed(r, route);
   // Every answer of this behavior, even the edge's own, passes the policy on its way out.
+  http::RequestHead& req = r.ex.request;
   PolicySink sink(r.ex.response, *r.behavior->response_headers_policy, req);
   http::Exchange exchange{req, r.ex.body, sink, r.ex.viewer};
-  Request with_policy(exchange);
-  with_policy.rt = r.rt;
+  Request with_policy(exchange, r.rt);
   with_policy.dist = r.dist;
   with_policy.behavior = r.behavior;
-  with_policy.viewer = r.viewer;
   co_return co_await serve_routed(with_policy, route);
 }
 
-net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route& route) {
-  http::RequestHead& req = r.ex.request;
-  std::string_view host = req.headers.get("Host").value_or("");
-  if (!route.distribution->enabled) {
-    co_return co_await respond_generated(r, 403, "This distribution is disabled.");
-  }
+std::optional<ProxyHandler::Refusal> ProxyHandler::refusal(const Request& r,
+                                                           const routing::Route& route) const {
+  const http::RequestHead& req = r.ex.request;
+  if (!route.distribution->enabled) return Refusal{403, "This distribution is disabled.", {}};
 
   // Viewer protocol policy (CloudFront: 301 for GET/HEAD, 307 for other methods on
   // HTTP/1.1, 403 below HTTP/1.1; https-only: 403).
   if (!r.viewer.tls) {
+    constexpr std::string_view kHttpsOnly = "This distribution only accepts HTTPS.";
     switch (r.behavior->viewer_protocol_policy) {
       case config::ViewerProtocolPolicy::kAllowAll:
         break;
       case config::ViewerProtocolPolicy::kHttpsOnly:
-        co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
+        return Refusal{403, kHttpsOnly, {}};
       case config::ViewerProtocolPolicy::kRedirectToHttps: {
         bool safe = req.method == http::Method::kGet || req.method == http::Method::kHead;
-        if (!safe && !req.version.at_least_1_1()) {
-          co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
-        }
+        if (!safe && !req.version.at_least_1_1()) return Refusal{403, kHttpsOnly, {}};
+        std::string_view host = req.headers.get("Host").value_or("");
         std::optional<std::string> location =
             http::https_redirect_location(host, worker_.https_port(), req.target);
-        if (!location) {
-          co_return co_await respond_generated(r, 403, "This distribution only accepts HTTPS.");
-        }
+        if (!location) return Refusal{403, kHttpsOnly, {}};
         http::HeaderList extra;
         extra.add("Location", std::move(*location));
-        co_return co_await respond_generated(r, safe ? 301 : 307, "Moved to HTTPS.",
-                                             std::move(extra));
+        return Refusal{safe ? 301 : 307, "Moved to HTTPS.", std::move(extra)};
       }
     }
   }
@@ -301,16 +297,25 @@ net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route&
   if (req.method == http::Method::kOther) {
     http::HeaderList extra;
     extra.add("Allow", allow_header(r.behavior->allowed_methods));
-    co_return co_await respond_generated(r, 405, "This method is not supported.", std::move(extra));
+    return Refusal{405, "This method is not supported.", std::move(extra)};
   }
   if (!r.behavior->allowed_methods.contains(req.method)) {
-    co_return co_await respond_generated(
-        r, 403,
-        "This distribution is not configured to allow the HTTP request method that was used "
-        "for this request.");
+    return Refusal{403,
+                   "This distribution is not configured to allow the HTTP request method that "
+                   "was used for this request.",
+                   {}};
   }
   if ((req.method == http::Method::kGet || req.method == http::Method::kHead) && req.has_body()) {
-    co_return co_await respond_generated(r, 403, "A GET or HEAD request must not have a body.");
+    return Refusal{403, "A GET or HEAD request must not have a body.", {}};
+  }
+  return std::nullopt;
+}
+
+net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route& route) {
+  http::RequestHead& req = r.ex.request;
+  if (std::optional<Refusal> refused = refusal(r, route)) {
+    co_return co_await respond_generated(r, refused->status, refused->reason,
+                                         std::move(refused->extra));
   }
 
   if (req.has_body()) {

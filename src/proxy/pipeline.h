@@ -32,9 +32,22 @@ class ProxyHandler final : public http::Handler {
  public:
   explicit ProxyHandler(WorkerContext& worker) : worker_(worker) {}
   net::awaitable<void> handle(http::Exchange& exchange) override;
+  // A fresh hit in memory whose body is one block, without conditionals or ranges, and
+  // without a response headers policy (hit_at_once.cc).
+  bool answer_at_once(http::Exchange& exchange) override;
 
  private:
   struct Request;
+  // An answer the viewer-request checks require instead of serving the request.
+  struct Refusal {
+    int status;
+    std::string_view reason;
+    http::HeaderList extra;
+  };
+  // Sets the request's distribution and behavior.
+  routing::Route route(Request& r) const;
+  // Distribution enabled, viewer protocol policy, allowed methods, no body on GET or HEAD.
+  std::optional<Refusal> refusal(const Request& r, const routing::Route& route) const;
   net::awaitable<int> serve(Request& r);
   net::awaitable<int> serve_routed(Request& r, const routing::Route& route);
   net::awaitable<Upstreamed> fetch_target(Request& r, const RuntimeTarget& target,
@@ -59,6 +72,16 @@ class ProxyHandler final : public http::Handler {
     CacheResult result;
   };
   bool cacheable(const Request& r) const;
+  // The object stored in memory for `key` that this request's variant selects; a failed fill
+  // is dropped, not returned.
+  std::shared_ptr<cache::CachedObject> find_stored(const Request& r, const cache::CacheKey& key);
+  // A fresh hit's verdict: "edgefront; hit; ttl=N" plus `detail`.
+  static CacheVerdict hit_verdict(const cache::ObjectMeta& meta, SystemTime now,
+                                  std::string_view detail);
+  // This answer's own fields next to a stored head sent serialized: Age, X-Cache,
+  // Cache-Status.
+  static std::string own_answer_lines(const cache::ObjectMeta& meta, SystemTime now,
+                                      const CacheVerdict& verdict);
   net::awaitable<int> serve_cacheable(Request& r, const RuntimeTarget& target,
                                       std::string_view origin_path);
   net::awaitable<int> lead_fetch(Request& r, const RuntimeTarget& target,

@@ -10,7 +10,8 @@
 namespace edgefront::proxy {
 
 struct ProxyHandler::Request {
-  explicit Request(http::Exchange& e) : ex(e) {}
+  Request(http::Exchange& e, std::shared_ptr<const Runtime> runtime)
+      : ex(e), rt(std::move(runtime)), viewer{e.viewer.peer_ip, e.viewer.peer_port, e.viewer.tls} {}
   http::Exchange& ex;
   std::shared_ptr<const Runtime> rt;
   const RuntimeDistribution* dist = nullptr;
