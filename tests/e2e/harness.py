@@ -566,8 +566,17 @@ def parse_response(buf: bytes, head_request: bool = False, eof: bool = False):
 class RawConn:
     """A raw TCP connection to a server, with response parsing on top."""
 
-    def __init__(self, port: int, timeout: float = 10.0, host: str = "127.0.0.1"):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port: int, timeout: float = 10.0, host: str = "127.0.0.1",
+                 rcvbuf: Optional[int] = None):
+        if rcvbuf is None:
+            self.sock = socket.create_connection((host, port), timeout=timeout)
+        else:
+            # Before connecting, so the window the server sees is small from the start: a
+            # viewer whose socket takes only part of an answer.
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.settimeout(timeout)
+            self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.timeout = timeout
         self.buf = b""

@@ -13,7 +13,8 @@ import urllib.request
 import pytest
 
 from fake_origin import Behavior, pattern_bytes
-from harness import distribution, edge_config, http_origin, http_request, wait_until
+from harness import (RawConn, curl, distribution, edge_config, http_origin, http_request,
+                     request_bytes, wait_until)
 
 
 def cached(max_age: int = 60, **kw) -> Behavior:
@@ -110,6 +111,49 @@ def test_head_miss_fills_the_cache_for_get(cluster):
     r = get(edge, "/h")
     assert r.body == b"filled by head" and r.header("X-Cache") == "Hit from edgefront"
     assert origin.request_count() == 1
+
+
+# ------------------------------------------------------------------------------------------
+# Hits answered at once (src/proxy/hit_at_once.cc) must be the full pipeline's answers
+
+
+def test_hits_beyond_what_the_socket_takes_are_finished_in_order(cluster):
+    size = 60 * 1024  # one stored block, under the at-once limit
+    edge, origin = start(cluster, cached(60, body_size=size))
+    assert len(get(edge, "/big").body) == size  # stored
+    # 128 pipelined hits (7.5 MiB) to a viewer that reads nothing until all are sent: more
+    # than any send buffer (tcp_wmem allows 4 MiB), so some answers go out only in part at
+    # once, the rest later, and each later answer must wait for the one before.
+    count = 128
+    with RawConn(edge.port, rcvbuf=4096, timeout=30) as c:
+        c.send(request_bytes("GET", "/big") * count)
+        for _ in range(count):
+            r = c.read_response()
+            assert r.status == 200 and r.header("X-Cache") == "Hit from edgefront"
+            assert r.body == pattern_bytes(0, size)
+    assert origin.request_count() == 1
+
+
+def test_hits_answered_at_once_are_counted(cluster):
+    edge, _ = start(cluster, cached(60, body=b"counted"))
+    get(edge, "/c")
+    for _ in range(3):
+        assert get(edge, "/c").header("X-Cache") == "Hit from edgefront"
+    edge.wait_metric("edgefront_cache_lookups_total", 3, result="hit")
+    edge.wait_metric("edgefront_requests_total", 4, status="2xx")
+
+
+def test_hit_over_http1_matches_the_full_pipeline_over_http2(cluster):
+    edge, _ = start(cluster, cached(60, body=b"same answer",
+                                    headers=[("ETag", '"e1"'), ("Content-Type", "text/plain")]))
+    get(edge, "/same")
+    url = f"http://127.0.0.1:{edge.port}/same"
+    h1 = curl(url, "--http1.1")
+    h2 = curl(url, "--http2-prior-knowledge")
+    assert h1.status == h2.status == 200 and h1.body == h2.body == b"same answer"
+    ignore = {"date", "connection", "keep-alive"}
+    fields = lambda r: sorted((k.lower(), v) for k, v in r.headers if k.lower() not in ignore)
+    assert fields(h1) == fields(h2)
 
 
 # ------------------------------------------------------------------------------------------
