@@ -45,21 +45,28 @@ struct Pair {
     }
   }
 
+  // A read of up to `size` bytes, run to completion (nullopt if it never completes).
+  std::optional<Result> read(size_t size) {
+    std::optional<Result> out;
+    start_read(size, out);
+    run_until(out);
+    return out;
+  }
+
   std::string buffer;
 };
 
 TEST(DrainingRead, ReadsWhatArrivesAfterAShortRead) {
   Pair p;
-  std::optional<Pair::Result> first, second;
   asio::write(p.client, asio::buffer(std::string("GET / HTTP/1.1\r\n\r\n")));
-  p.start_read(4096, first);
-  p.run_until(first);
+  auto first = p.read(4096);
   ASSERT_TRUE(first);
   EXPECT_FALSE(first->ec);
   EXPECT_EQ(first->data, "GET / HTTP/1.1\r\n\r\n");
 
   // The socket was emptied: the next read waits for readiness, and data sent while it waits
   // wakes it.
+  std::optional<Pair::Result> second;
   p.start_read(4096, second);
   p.io.restart();
   p.io.poll();
@@ -72,16 +79,12 @@ TEST(DrainingRead, ReadsWhatArrivesAfterAShortRead) {
 
 TEST(DrainingRead, DataSentBetweenReadsIsNotLost) {
   Pair p;
-  std::optional<Pair::Result> first, second;
   asio::write(p.client, asio::buffer(std::string("one")));
-  p.start_read(4096, first);
-  p.run_until(first);
-  ASSERT_TRUE(first);
+  ASSERT_TRUE(p.read(4096));
   // Arrives before the next read is started, with no reactor run in between: the readiness
   // event must still complete the read.
   asio::write(p.client, asio::buffer(std::string("two")));
-  p.start_read(4096, second);
-  p.run_until(second);
+  auto second = p.read(4096);
   ASSERT_TRUE(second);
   EXPECT_EQ(second->data, "two");
 }
@@ -91,9 +94,7 @@ TEST(DrainingRead, AFullBufferKeepsReadingWithoutANewEvent) {
   asio::write(p.client, asio::buffer(std::string("0123456789")));
   std::string got;
   for (int i = 0; i < 3; ++i) {
-    std::optional<Pair::Result> r;
-    p.start_read(4, r);
-    p.run_until(r);
+    auto r = p.read(4);
     ASSERT_TRUE(r) << "read " << i << " never completed";
     EXPECT_FALSE(r->ec);
     got += r->data;
@@ -106,7 +107,7 @@ TEST(DrainingRead, AFullBufferKeepsReadingWithoutANewEvent) {
 // close-delimited origin body (or a half-closing client) would stall until a timeout.
 TEST(DrainingRead, SeesAFinThatArrivedWithTheData) {
   Pair p;
-  std::optional<Pair::Result> first, second;
+  std::optional<Pair::Result> first;
   p.start_read(4096, first);
   p.io.poll();  // the read is now waiting on the reactor
   asio::write(p.client, asio::buffer(std::string("last")));
@@ -114,31 +115,25 @@ TEST(DrainingRead, SeesAFinThatArrivedWithTheData) {
   p.run_until(first);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->data, "last");
-  p.start_read(4096, second);
-  p.run_until(second);
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->ec, asio::error::eof);
+  auto end = p.read(4096);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->ec, asio::error::eof);
 }
 
 TEST(DrainingRead, WithoutTheHintReadsLikeAsio) {
   Pair p(/*hint=*/false);
-  std::optional<Pair::Result> first, second, third;
-  p.start_read(4096, first);
-  p.io.poll();
   asio::write(p.client, asio::buffer(std::string("abc")));
-  p.run_until(first);
+  auto first = p.read(4096);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->data, "abc");
-  p.start_read(4096, second);
   asio::write(p.client, asio::buffer(std::string("def")));
   p.client.shutdown(tcp::socket::shutdown_send);
-  p.run_until(second);
+  auto second = p.read(4096);
   ASSERT_TRUE(second);
   EXPECT_EQ(second->data, "def");
-  p.start_read(4096, third);
-  p.run_until(third);
-  ASSERT_TRUE(third);
-  EXPECT_EQ(third->ec, asio::error::eof);
+  auto end = p.read(4096);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->ec, asio::error::eof);
 }
 
 }  // namespace
