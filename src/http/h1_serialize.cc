@@ -42,14 +42,14 @@ void append_header_line(std::string_view name, std::string_view value, std::stri
   out.append("\r\n");
 }
 
+void append_decimal(uint64_t value, std::string& out) { append_number<10>(value, out); }
+
 void append_header_line(std::string_view name, uint64_t value, std::string& out) {
   out.append(name);
   out.append(": ");
-  append_number<10>(value, out);
+  append_decimal(value, out);
   out.append("\r\n");
 }
-
-void append_decimal(uint64_t value, std::string& out) { append_number<10>(value, out); }
 
 bool is_framing_field(std::string_view name) {
   switch (name.size()) {

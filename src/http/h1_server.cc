@@ -134,8 +134,8 @@ class H1ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> flush() override {
     if (pending_.empty()) co_return ok_status();
     std::string rest = std::exchange(pending_, {});
-    asio::const_buffer buf = asio::buffer(rest);
-    co_return co_await write_waiting(std::span<const asio::const_buffer>(&buf, 1), 0);
+    std::vector<asio::const_buffer> bufs{asio::const_buffer(rest.data(), rest.size())};
+    co_return co_await write_waiting(std::move(bufs));
   }
 
   void abort() override {
@@ -198,55 +198,63 @@ class H1ServerConnection::Sink final : public ResponseSink {
                       Fault::kViewer, ec.message());
   }
 
-  awaitable<Status> write(std::span<const asio::const_buffer> bufs) {
-    if (!pending_.empty()) {
-      Status flushed = co_await flush();
-      if (!flushed.ok()) co_return flushed;
-    }
-    if (c_.closed_) co_return closed_error();
-    committed_ = true;
-    std::error_code ec;
-    // Most answers fit the socket buffer: written at once, no timer and no wait.
-    size_t written = c_.stream_.write_now(bufs, ec);
-    Status result = ec ? viewer_error(ec) : ok_status();
-    if (!ec && written < asio::buffer_size(bufs)) result = co_await write_waiting(bufs, written);
-    out_.clear();
-    co_return result;
-  }
-
-  // Writes what the socket takes now and keeps the rest for flush(), in order.
-  Status write_at_once(std::span<const asio::const_buffer> bufs) {
-    if (c_.closed_) return closed_error();
-    committed_ = true;
-    size_t written = 0;
-    if (pending_.empty()) {
-      std::error_code ec;
-      written = c_.stream_.write_now(bufs, ec);
-      if (ec) {
-        out_.clear();
-        return viewer_error(ec);
-      }
-    }
-    for (const asio::const_buffer& b : bufs) {
-      size_t skip = std::min(written, b.size());
-      written -= skip;
-      pending_.append(static_cast<const char*>(b.data()) + skip, b.size() - skip);
-    }
-    out_.clear();
-    return ok_status();
-  }
-
-  // Writes `bufs` from byte `skip` on, waiting for the socket as long as the send timeout.
-  awaitable<Status> write_waiting(std::span<const asio::const_buffer> bufs, size_t skip) {
+  // The part of `bufs` after its first `skip` bytes.
+  static std::vector<asio::const_buffer> unwritten(std::span<const asio::const_buffer> bufs,
+                                                   size_t skip) {
     std::vector<asio::const_buffer> rest;
     for (const asio::const_buffer& b : bufs) {
       size_t n = std::min(skip, b.size());
       skip -= n;
       if (n < b.size()) rest.push_back(asio::buffer(b + n));
     }
+    return rest;
+  }
+
+  // Writes what the socket takes without waiting (nothing while earlier bytes are pending,
+  // which must go first); `written` counts it.
+  Status write_without_waiting(std::span<const asio::const_buffer> bufs, size_t& written) {
+    written = 0;
+    if (c_.closed_) return closed_error();
+    committed_ = true;
+    if (!pending_.empty()) return ok_status();
+    std::error_code ec;
+    written = c_.stream_.write_now(bufs, ec);
+    return ec ? viewer_error(ec) : ok_status();
+  }
+
+  awaitable<Status> write(std::span<const asio::const_buffer> bufs) {
+    if (!pending_.empty()) {
+      Status flushed = co_await flush();
+      if (!flushed.ok()) co_return flushed;
+    }
+    // Most answers fit the socket buffer: written at once, no timer and no wait.
+    size_t written = 0;
+    Status result = write_without_waiting(bufs, written);
+    if (result.ok() && written < asio::buffer_size(bufs)) {
+      result = co_await write_waiting(unwritten(bufs, written));
+    }
+    out_.clear();
+    co_return result;
+  }
+
+  // Writes what the socket takes now and keeps the rest for flush(), in order.
+  Status write_at_once(std::span<const asio::const_buffer> bufs) {
+    size_t written = 0;
+    Status result = write_without_waiting(bufs, written);
+    if (result.ok()) {
+      for (const asio::const_buffer& b : unwritten(bufs, written)) {
+        pending_.append(static_cast<const char*>(b.data()), b.size());
+      }
+    }
+    out_.clear();
+    return result;
+  }
+
+  // Writes `bufs`, waiting for the socket as long as the send timeout.
+  awaitable<Status> write_waiting(std::vector<asio::const_buffer> bufs) {
     c_.deadline_.expires_after(c_.limits_.send_timeout);
     std::error_code ec;
-    co_await c_.stream_.write(rest, ec);
+    co_await c_.stream_.write(bufs, ec);
     // The send timeout bounds this write only, not the origin's pace until the next one.
     if (!ec) c_.deadline_.disarm();
     co_return ec ? viewer_error(ec) : ok_status();
@@ -258,7 +266,7 @@ class H1ServerConnection::Sink final : public ResponseSink {
     head_queued_ = true;
     status_ = status;
     if (!has_date) {
-      append_header_line("Date", thread_date_cache().now(std::chrono::system_clock::now()), out_);
+      append_header_line("Date", thread_date_cache().now(coarse_system_now()), out_);
     }
     bool bodiless_status = status < 200 || status == 204 || status == 304;
     body_.start(bodiless_status || request_.method == Method::kHead, length);

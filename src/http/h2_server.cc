@@ -147,7 +147,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
     }
     std::string date;
     if (!head.headers.contains("Date")) {
-      date = std::string(thread_date_cache().now(std::chrono::system_clock::now()));
+      date = std::string(thread_date_cache().now(coarse_system_now()));
       add("date", date);
     }
     if (length.kind == BodyLength::Kind::kKnown && !bodiless_status) {
