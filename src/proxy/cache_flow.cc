@@ -392,14 +392,21 @@ ProxyHandler::CacheVerdict ProxyHandler::hit_verdict(const ObjectMeta& meta, Sys
   return CacheVerdict(kHit, std::move(status), CacheResult::kHit);
 }
 
-std::string ProxyHandler::own_answer_lines(const ObjectMeta& meta, SystemTime now,
-                                           const CacheVerdict& verdict) {
+Status ProxyHandler::queue_stored_head(http::ResponseSink& sink, const ObjectMeta& meta,
+                                       SystemTime now, const CacheVerdict& verdict,
+                                       http::BodyLength length) {
   std::string own;
   own.reserve(160);
   http::append_header_line("Age", static_cast<uint64_t>(meta.age(now).count()), own);
   http::append_header_line("X-Cache", verdict.x_cache, own);
   http::append_header_line("Cache-Status", verdict.status, own);
-  return own;
+  // Only hits keep the serialized head (see WireHeadSlot); other answers make their own.
+  if (verdict.result == CacheResult::kHit) {
+    return sink.queue_wire_head(meta.wire.get(meta.head), own, length);
+  }
+  http::WireHead wire;
+  cache::serialize_stored_head(meta.head, wire);
+  return sink.queue_wire_head(wire, own, length);
 }
 
 net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarget& target,
@@ -826,15 +833,10 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
 
   if (!ranged && extra.empty() && sink.answers_at_once()) {
     // The common hit: the stored head serialized once, only this answer's fields formatted.
-    std::string own = own_answer_lines(meta, now, verdict);
     http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
-    // Only hits keep the serialized head (see WireHeadSlot); other answers make their own.
-    http::WireHead own_wire;
-    if (verdict.result != CacheResult::kHit) cache::serialize_stored_head(meta.head, own_wire);
-    const http::WireHead& wire =
-        verdict.result == CacheResult::kHit ? meta.wire.get(meta.head) : own_wire;
-    if (!sink.queue_wire_head(wire, own, length).ok()) co_return wire.status;
-    co_return co_await send_object_body(r, fill, wire.status, length, 0, total.value_or(~0ull));
+    const int status = meta.head.status;
+    if (!queue_stored_head(sink, meta, now, verdict, length).ok()) co_return status;
+    co_return co_await send_object_body(r, fill, status, length, 0, total.value_or(~0ull));
   }
 
   http::ResponseHead head = meta.head;

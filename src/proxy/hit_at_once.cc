@@ -2,7 +2,7 @@
 // The full pipeline (serve -> serve_routed -> serve_cacheable -> serve_object -> the body
 // loop) costs a coroutine frame per step, most of them too large for Asio's frame cache; for
 // a 1 KiB hit those frames were a tenth of the CPU time. Every decision here is the full
-// pipeline's own (route, refusal, cacheable, find_stored, hit_verdict, own_answer_lines, the
+// pipeline's own (route, refusal, cacheable, find_stored, hit_verdict, queue_stored_head, the
 // conditional and range checks); anything else falls back to handle() having sent nothing.
 #include "cache/conditional.h"
 #include "proxy/pipeline.h"
@@ -48,13 +48,11 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
 
   CacheVerdict verdict = hit_verdict(meta, now, "");
   r.rt->cache_lookups(verdict.result)->add(worker_.index());
-  const http::WireHead& wire = meta.wire.get(meta.head);
   // From here on the answer is this one: errors end it in the sink, as in the full pipeline.
-  Status sent = sink.queue_wire_head(wire, own_answer_lines(meta, now, verdict),
-                                     http::BodyLength::known(total));
+  Status sent = queue_stored_head(sink, meta, now, verdict, http::BodyLength::known(total));
   if (sent.ok() && req.method != http::Method::kHead) sent = sink.send_body_at_once(body.data);
   if (sent.ok()) (void)sink.finish_at_once();
-  r.rt->requests_by_class(wire.status)->add(worker_.index());
+  r.rt->requests_by_class(meta.head.status)->add(worker_.index());
   return true;
 }
 

@@ -78,10 +78,11 @@ class ProxyHandler final : public http::Handler {
   // A fresh hit's verdict: "edgefront; hit; ttl=N" plus `detail`.
   static CacheVerdict hit_verdict(const cache::ObjectMeta& meta, SystemTime now,
                                   std::string_view detail);
-  // This answer's own fields next to a stored head sent serialized: Age, X-Cache,
-  // Cache-Status.
-  static std::string own_answer_lines(const cache::ObjectMeta& meta, SystemTime now,
-                                      const CacheVerdict& verdict);
+  // Queues a stored object's head on a sink that answers_at_once: serialized once (kept for
+  // hits) plus this answer's own Age, X-Cache and Cache-Status.
+  static Status queue_stored_head(http::ResponseSink& sink, const cache::ObjectMeta& meta,
+                                  SystemTime now, const CacheVerdict& verdict,
+                                  http::BodyLength length);
   net::awaitable<int> serve_cacheable(Request& r, const RuntimeTarget& target,
                                       std::string_view origin_path);
   net::awaitable<int> lead_fetch(Request& r, const RuntimeTarget& target,
