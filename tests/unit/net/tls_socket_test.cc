@@ -1,9 +1,10 @@
 #include "net/tls_socket.h"
 
 #include <gtest/gtest.h>
-#include <openssl/x509.h>
 
 #include <string>
+
+#include "support/self_signed.h"
 
 namespace edgefront::net {
 namespace {
@@ -13,20 +14,9 @@ using namespace std::chrono_literals;
 // A server context with a fresh self-signed P-256 certificate, all in memory.
 SSL_CTX* server_context() {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  X509_set_pubkey(cert, key);
-  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("tls-socket.test"), -1, -1, 0);
-  X509_set_issuer_name(cert, X509_get_subject_name(cert));
-  X509_sign(cert, key, EVP_sha256());
-  SSL_CTX_use_certificate(ctx, cert);
-  SSL_CTX_use_PrivateKey(ctx, key);
-  X509_free(cert);
-  EVP_PKEY_free(key);
+  test_support::SelfSigned made = test_support::make_self_signed("tls-socket.test", "", 3600);
+  SSL_CTX_use_certificate(ctx, made.cert.get());
+  SSL_CTX_use_PrivateKey(ctx, made.key.get());
   return ctx;
 }
 

@@ -5,12 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <string>
 
+#include "support/self_signed.h"
 #include "tls/trust_store.h"
 
 namespace edgefront::tls {
@@ -20,34 +20,14 @@ namespace fs = std::filesystem;
 
 // Writes <dir>/<name>.pem and <name>.key: a self-signed certificate for `san`.
 CertificateFiles make_cert(const fs::path& dir, const std::string& name, const std::string& san) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
-  X509_set_pubkey(cert, key);
-  X509_NAME* subject = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert, subject);
-  if (!san.empty()) {
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, san.c_str());
-    X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-  }
-  X509_sign(cert, key, EVP_sha256());
+  test_support::SelfSigned made = test_support::make_self_signed(name, san);
   CertificateFiles files{(dir / (name + ".pem")).string(), (dir / (name + ".key")).string(), ""};
   FILE* f = std::fopen(files.cert.c_str(), "w");
-  PEM_write_X509(f, cert);
+  PEM_write_X509(f, made.cert.get());
   std::fclose(f);
   f = std::fopen(files.key.c_str(), "w");
-  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  PEM_write_PrivateKey(f, made.key.get(), nullptr, nullptr, 0, nullptr, nullptr);
   std::fclose(f);
-  X509_free(cert);
-  EVP_PKEY_free(key);
   return files;
 }
 
