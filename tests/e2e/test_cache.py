@@ -5,6 +5,7 @@ Vary, size limits, eviction and invalidations."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -511,6 +512,44 @@ def test_invalidation_caller_reference_and_bad_paths(cluster):
     status, _ = admin(edge, "POST", "/invalidations", None)
     assert status == 400
     assert admin(edge, "GET", "/invalidations/nope")[0] == 404
+
+
+def test_invalidation_needs_the_admin_token_and_reaches_every_worker(cluster):
+    fetches = itertools.count(1)
+
+    def handler(req):
+        return Behavior(body=f"{req.target} v{next(fetches)}".encode(),
+                        headers=[("Cache-Control", "max-age=60")])
+
+    origin = cluster.origin(Behavior(), handler=handler)
+    cfg = edge_config(distribution([http_origin("app", origin.port)], "app",
+                                   cache_policy="honour-origin"),
+                      cache={"memory": "64MiB"}, admin_token="s3cret")
+    edge = cluster.edge(cfg)  # two workers
+    paths = [f"/w{i}" for i in range(8)]
+    old = {p: get(edge, p).body for p in paths}
+
+    def post(body, token=None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return http_request(edge.admin_port, "POST", "/invalidations", headers=headers,
+                            body=json.dumps(body).encode()).status
+
+    batch = {"InvalidationBatch": {"Paths": {"Quantity": 1, "Items": ["/w*"]}}}
+    assert post(batch) == 401 and post(batch, token="wrong") == 401
+    assert get(edge, "/w0").header("X-Cache") == "Hit from edgefront"  # nothing purged
+    assert post(batch, token="s3cret") == 201
+    # A new connection per request: SO_REUSEPORT spreads them over both workers, and none
+    # may meet a copy from before the invalidation.
+    for i in range(40):
+        p = paths[i % len(paths)]
+        assert get(edge, p).body != old[p]
+    assert origin.request_count() == 2 * len(paths)
+    # The native prefix purge, next to CloudFront's trailing-* paths.
+    assert post({"Prefixes": ["/w1"]}, token="s3cret") == 201
+    assert get(edge, "/w1").header("X-Cache") == "Miss from edgefront"
+    assert get(edge, "/w2").header("X-Cache") == "Hit from edgefront"
 
 
 def test_stale_copy_served_when_every_member_of_a_group_fails(cluster):
