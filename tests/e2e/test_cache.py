@@ -415,7 +415,8 @@ def test_memory_budget_is_respected(cluster):
 
 def test_cloudfront_error_caching(cluster):
     edge, origin = start(cluster, Behavior(status=404, body=b"nope"), policy="CachingOptimized")
-    assert get(edge, "/missing").status == 404
+    first = get(edge, "/missing")
+    assert first.status == 404 and first.header("X-Cache") == "Error from edgefront"
     r = get(edge, "/missing")
     assert r.status == 404 and r.header("X-Cache") == "Hit from edgefront"
     assert origin.request_count() == 1
