@@ -43,11 +43,13 @@ void memory_store(uint64_t objects, uint64_t body_bytes) {
   InvalidationBoard board;
   edgefront::cache::MemoryStore store(objects * (body_bytes + 1024) * 2, board);
   const std::string body(body_bytes, 'b');
+  edgefront::http::ResponseHead head;
+  head.headers.add("Content-Type", "text/plain");
+  head.headers.add("Cache-Control", "max-age=3600");
   const size_t before = mallinfo2().uordblks;
   for (uint64_t i = 0; i < objects; ++i) {
     auto meta = std::make_shared<ObjectMeta>();
-    meta->head.headers.add("Content-Type", "text/plain");
-    meta->head.headers.add("Cache-Control", "max-age=3600");
+    meta->head = edgefront::http::PackedHead(head);
     meta->distribution_id = "main";
     meta->path = "/objects/" + std::to_string(i);
     meta->content_length = body_bytes;

@@ -174,11 +174,15 @@ CacheKey build_cache_key(const config::CachePolicy& policy, std::string_view dis
   return key;
 }
 
-std::optional<std::string> vary_secondary_key(const http::HeaderList& response_headers,
-                                              const http::RequestHead& request) {
+namespace {
+
+// `fields`: a HeaderList's fields or a PackedHead, both (name, value) pairs.
+template <class Fields>
+std::optional<std::string> secondary_key_of(const Fields& fields,
+                                            const http::RequestHead& request) {
   std::vector<std::string> names;
   bool star = false;
-  for (const auto& [name, value] : response_headers.fields()) {
+  for (const auto& [name, value] : fields) {
     if (!iequals(name, "Vary")) continue;
     for_each_list_token(value, [&](std::string_view token) {
       if (token == "*") star = true;
@@ -196,6 +200,18 @@ std::optional<std::string> vary_secondary_key(const http::HeaderList& response_h
     append_part(out, value ? "=" + std::string(trim(*value)) : "-");
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<std::string> vary_secondary_key(const http::HeaderList& response_headers,
+                                              const http::RequestHead& request) {
+  return secondary_key_of(response_headers.fields(), request);
+}
+
+std::optional<std::string> vary_secondary_key(const http::PackedHead& stored,
+                                              const http::RequestHead& request) {
+  return secondary_key_of(stored, request);
 }
 
 }  // namespace edgefront::cache

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "http/message.h"
+#include "http/packed_head.h"
 
 namespace edgefront::cache {
 
@@ -30,6 +31,9 @@ std::string normalized_accept_encoding(const config::CachePolicy& policy,
 // Vary (RFC 9111 4.1): the secondary key of a request for a stored response's Vary, or nullopt
 // for `Vary: *` (never matches). Empty when the response has no Vary.
 std::optional<std::string> vary_secondary_key(const http::HeaderList& response_headers,
+                                              const http::RequestHead& request);
+// The same for a stored head (every hit on a key looks its variants up this way).
+std::optional<std::string> vary_secondary_key(const http::PackedHead& stored,
                                               const http::RequestHead& request);
 
 }  // namespace edgefront::cache

@@ -15,6 +15,7 @@
 #include "cache/wire_head_slot.h"
 #include "http/compressor.h"
 #include "http/message.h"
+#include "http/packed_head.h"
 
 namespace edgefront::cache {
 
@@ -22,17 +23,18 @@ using Seconds = std::chrono::seconds;
 
 // Immutable once published; a 304 revalidation publishes a new one sharing the body.
 struct ObjectMeta {
-  http::ResponseHead head;                 // end-to-end headers as stored
+  http::PackedHead head;                   // end-to-end headers as stored
   AgeInputs age_inputs;                    // RFC 9111 4.2.3
   StorageDecision decision;                // TTL, stale windows, revalidation rules
-  bool has_validator = false;              // ETag or Last-Modified: can be revalidated with a 304
   std::string secondary_key;               // Vary's selection for this variant
   std::string distribution_id;             // what invalidations match on
   std::string path;                        // viewer path (and query) it was stored under
   std::vector<std::string> tags;           // Surrogate-Key / Cache-Tag values, lower case
   std::optional<uint64_t> content_length;  // when the origin announced one
+  WireHeadSlot wire;                       // `head` for HTTP/1.1 hits, made once
+  // The small members last, together: ObjectMeta stays within a 320-byte allocation.
   http::Coding compressed = http::Coding::kIdentity;  // the edge compressed the body
-  WireHeadSlot wire;                                  // `head` for HTTP/1.1 hits, made once
+  bool has_validator = false;  // ETag or Last-Modified: can be revalidated with a 304
 
   Seconds age(SystemTime now) const { return current_age(age_inputs, now); }
   Freshness freshness(SystemTime now) const { return classify_freshness(decision, age(now)); }

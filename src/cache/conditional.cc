@@ -57,7 +57,9 @@ bool any_tag(std::string_view list, Fn&& match) {
 
 bool is_star(std::string_view value) { return trim(value) == "*"; }
 
-std::optional<SystemTime> header_date(const http::HeaderList& h, std::string_view name) {
+// `Headers`: a HeaderList or a PackedHead.
+template <class Headers>
+std::optional<SystemTime> header_date(const Headers& h, std::string_view name) {
   std::optional<std::string_view> v = h.get(name);
   if (!v) return std::nullopt;
   return http::parse_http_date(trim(*v));
@@ -78,7 +80,8 @@ bool etag_weak_match(std::string_view a, std::string_view b) {
 }
 
 ConditionalResult evaluate_conditionals(const http::RequestHead& request,
-                                        const http::HeaderList& stored, int stored_status) {
+                                        const http::PackedHead& stored) {
+  const int stored_status = stored.status();
   // RFC 9110 13.2.1: preconditions apply only where the response would otherwise be 2xx.
   if (stored_status < 200 || stored_status > 299) return ConditionalResult::kNone;
   const http::HeaderList& h = request.headers;

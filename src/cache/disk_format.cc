@@ -106,12 +106,12 @@ uint64_t head_checksum(std::string_view fixed24, std::string_view primary_and_me
 std::string encode_meta(const ObjectMeta& m) {
   std::string out;
   Writer w(out);
-  w.u32(static_cast<uint32_t>(m.head.status));
-  w.str(m.head.reason);
-  w.u8(m.head.version.major);
-  w.u8(m.head.version.minor);
-  w.u32(static_cast<uint32_t>(m.head.headers.size()));
-  for (const auto& [name, value] : m.head.headers.fields()) {
+  w.u32(static_cast<uint32_t>(m.head.status()));
+  w.str(m.head.reason());
+  w.u8(m.head.version().major);
+  w.u8(m.head.version().minor);
+  w.u32(static_cast<uint32_t>(m.head.field_count()));
+  for (const auto& [name, value] : m.head) {
     w.str(name);
     w.str(value);
   }
@@ -148,15 +148,17 @@ Result<ObjectMeta> decode_meta(std::string_view bytes) {
   ObjectMeta m;
   uint32_t status = r.u32();
   if (status < 100 || status > 999) return corrupt("bad status");
-  m.head.status = static_cast<int>(status);
-  m.head.reason = r.str();
-  m.head.version.major = r.u8();
-  m.head.version.minor = r.u8();
+  http::ResponseHead head;
+  head.status = static_cast<int>(status);
+  head.reason = r.str();
+  head.version.major = r.u8();
+  head.version.minor = r.u8();
   for (uint32_t n = r.count(8); n > 0 && r.ok(); --n) {
     std::string name = r.str();
     std::string value = r.str();
-    m.head.headers.add(name, value);
+    head.headers.add(name, value);
   }
+  m.head = http::PackedHead(head);
   m.age_inputs.request_time = r.time();
   m.age_inputs.response_time = r.time();
   bool has_date = r.flag();

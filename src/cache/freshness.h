@@ -15,10 +15,10 @@
 namespace edgefront::cache {
 
 struct StorageDecision {
-  bool store = false;
   std::chrono::seconds ttl{0};  // freshness lifetime
   std::chrono::seconds stale_while_revalidate{0};
   std::chrono::seconds stale_if_error{0};
+  bool store = false;              // beside the other flags: one padding gap, not two
   bool revalidate_always = false;  // stored but must revalidate each use (no-cache)
   bool collapsible = true;         // spec 3.11
   bool strip_set_cookie = false;   // store without Set-Cookie (no-cache="Set-Cookie")

@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "http/h1_serialize.h"
-#include "http/message.h"
+#include "http/packed_head.h"
 
 namespace edgefront::cache {
 
 // A stored head for HTTP/1.1: everything but the framing fields and Age and X-Cache, which
 // every answer sets afresh.
-inline void serialize_stored_head(const http::ResponseHead& head, http::WireHead& out) {
+inline void serialize_stored_head(const http::PackedHead& head, http::WireHead& out) {
   http::serialize_wire_head(head, {"Age", "X-Cache"}, out);
 }
 
@@ -29,7 +29,7 @@ class WireHeadSlot {
   }
   ~WireHeadSlot() { reset(); }
 
-  const http::WireHead& get(const http::ResponseHead& head) const {
+  const http::WireHead& get(const http::PackedHead& head) const {
     if (const http::WireHead* made = wire_.load(std::memory_order_acquire)) return *made;
     auto fresh = std::make_unique<http::WireHead>();
     serialize_stored_head(head, *fresh);

@@ -64,32 +64,43 @@ bool is_framing_field(std::string_view name) {
   }
 }
 
-bool append_unframed_head(const ResponseHead& head,
-                          std::initializer_list<std::string_view> also_skip, std::string& out) {
+namespace {
+
+// `fields`: a HeaderList's fields or a PackedHead, both (name, value) pairs.
+template <class Fields>
+bool append_unframed(int status, std::string_view reason, const Fields& fields,
+                     std::initializer_list<std::string_view> also_skip, std::string& out) {
   out.append("HTTP/1.1 ");
-  append_number<10>(static_cast<uint64_t>(head.status), out);
+  append_number<10>(static_cast<uint64_t>(status), out);
   out.push_back(' ');
-  out.append(head.reason.empty() ? reason_phrase(head.status) : std::string_view(head.reason));
+  out.append(reason.empty() ? reason_phrase(status) : reason);
   out.append("\r\n");
   bool has_date = false;
-  for (const HeaderList::Field& field : head.headers.fields()) {
-    const std::string& name = field.first;
+  for (const auto& [name, value] : fields) {
     if (is_framing_field(name)) continue;
     if (std::any_of(also_skip.begin(), also_skip.end(),
                     [&name](std::string_view skip) { return iequals(name, skip); })) {
       continue;
     }
     if (!has_date && iequals(name, "Date")) has_date = true;
-    append_header_line(name, field.second, out);
+    append_header_line(name, value, out);
   }
   return has_date;
 }
 
-void serialize_wire_head(const ResponseHead& head,
-                         std::initializer_list<std::string_view> also_skip, WireHead& out) {
-  out.status = head.status;
+}  // namespace
+
+bool append_unframed_head(const ResponseHead& head,
+                          std::initializer_list<std::string_view> also_skip, std::string& out) {
+  return append_unframed(head.status, head.reason, head.headers.fields(), also_skip, out);
+}
+
+void serialize_wire_head(const PackedHead& head, std::initializer_list<std::string_view> also_skip,
+                         WireHead& out) {
+  out.status = head.status();
   out.lines.clear();
-  out.has_date = append_unframed_head(head, also_skip, out.lines);
+  out.lines.reserve(head.packed_bytes() + 64);
+  out.has_date = append_unframed(head.status(), head.reason(), head, also_skip, out.lines);
 }
 
 }  // namespace edgefront::http

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "http/message.h"
+#include "http/packed_head.h"
 
 namespace edgefront::http {
 
@@ -33,9 +34,9 @@ struct WireHead {
 // if the head has a Date.
 bool append_unframed_head(const ResponseHead& head,
                           std::initializer_list<std::string_view> also_skip, std::string& out);
-// The same into a WireHead of its own.
-void serialize_wire_head(const ResponseHead& head,
-                         std::initializer_list<std::string_view> also_skip, WireHead& out);
+// A stored head the same way, into a WireHead of its own.
+void serialize_wire_head(const PackedHead& head, std::initializer_list<std::string_view> also_skip,
+                         WireHead& out);
 // True for the fields serialize_wire_head always leaves out.
 bool is_framing_field(std::string_view name);
 

@@ -94,15 +94,12 @@ std::vector<std::string> response_tags(const http::HeaderList& headers,
   return tags;
 }
 
-uint64_t header_bytes(const http::ResponseHead& head) {
-  uint64_t n = 64;
-  for (const auto& [name, value] : head.headers.fields()) n += name.size() + value.size() + 4;
-  return n;
-}
+uint64_t header_bytes(const http::PackedHead& head) { return 64 + head.packed_bytes(); }
 
 // Vary selects variants only in honour-origin mode: CloudFront keys on what the cache policy
 // names and nothing else (cloudfront-spec.md 3.13).
-std::optional<std::string> secondary_key(bool honour_origin, const http::HeaderList& response,
+template <class Headers>  // a HeaderList or a stored PackedHead
+std::optional<std::string> secondary_key(bool honour_origin, const Headers& response,
                                          const http::RequestHead& request) {
   if (!honour_origin) return std::string();
   return cache::vary_secondary_key(response, request);
@@ -127,8 +124,8 @@ void weaken_etag(http::HeaderList& headers) {
 }
 
 // Marks a head as the edge's compressed variant of the origin's response.
-void mark_compressed(ObjectMeta& meta, http::Coding coding) {
-  http::HeaderList& h = meta.head.headers;
+void mark_compressed(http::ResponseHead& head, ObjectMeta& meta, http::Coding coding) {
+  http::HeaderList& h = head.headers;
   h.set("Content-Encoding", http::coding_token(coding));
   h.remove("Content-Length");
   weaken_etag(h);
@@ -146,7 +143,7 @@ bool is_unsafe(http::Method m) {
 http::ResponseHead bodiless_head(int status, const ObjectMeta& meta, bool validators) {
   http::ResponseHead head;
   head.status = status;
-  for (const auto& [name, value] : meta.head.headers.fields()) {
+  for (const auto& [name, value] : meta.head) {
     bool keep = iequals(name, "Cache-Control") || iequals(name, "Expires") ||
                 iequals(name, "Vary") || iequals(name, "Content-Location") ||
                 iequals(name, "Via") ||
@@ -373,7 +370,7 @@ std::shared_ptr<CachedObject> ProxyHandler::find_stored(const Request& r,
   MemoryStore& store = *worker_.cache().store;
   const http::RequestHead& req = r.ex.request;
   auto vary_of = [&req, honour = r.behavior->cache_policy.honour_origin](const ObjectMeta& m) {
-    return secondary_key(honour, m.head.headers, req);
+    return secondary_key(honour, m.head, req);
   };
   std::shared_ptr<CachedObject> found = store.find(key.primary, key.hash, vary_of);
   if (found && found->body->state() == Fill::State::kFailed) {
@@ -416,7 +413,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
   const http::RequestHead& req = r.ex.request;
   cache::CacheKey key = cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, req);
   auto vary_of = [&req, honour = r.behavior->cache_policy.honour_origin](const ObjectMeta& m) {
-    return secondary_key(honour, m.head.headers, req);
+    return secondary_key(honour, m.head, req);
   };
   const bool collapse =
       cache::policy_allows_collapsing(r.behavior->cache_policy, r.behavior->forwarding);
@@ -551,10 +548,10 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     origin_request.headers.remove(h);
   }
   if (stale && stale->meta->has_validator) {
-    if (auto etag = stale->meta->head.headers.get("ETag")) {
+    if (auto etag = stale->meta->head.get("ETag")) {
       origin_request.headers.add("If-None-Match", *etag);
     }
-    if (auto lm = stale->meta->head.headers.get("Last-Modified")) {
+    if (auto lm = stale->meta->head.get("Last-Modified")) {
       origin_request.headers.add("If-Modified-Since", *lm);
     }
   }
@@ -605,11 +602,13 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     http::HeaderList update = origin_head.headers;
     upstream::rewrite_response_headers(update, origin_head.version, cfg.server.via_name);
     update.remove("Via");
-    cache::refresh_from_304(meta->head.headers, update);
-    if (meta->compressed != http::Coding::kIdentity) weaken_etag(meta->head.headers);
-    meta->age_inputs = cache::age_inputs(meta->head.headers, request_time, response_time);
-    meta->decision = cache::decide_storage(policy, origin_request, meta->head, response_time,
-                                           error_caching_ttl(*r.dist, meta->head.status));
+    http::ResponseHead refreshed_head = meta->head.unpack();
+    cache::refresh_from_304(refreshed_head.headers, update);
+    if (meta->compressed != http::Coding::kIdentity) weaken_etag(refreshed_head.headers);
+    meta->age_inputs = cache::age_inputs(refreshed_head.headers, request_time, response_time);
+    meta->decision = cache::decide_storage(policy, origin_request, refreshed_head, response_time,
+                                           error_caching_ttl(*r.dist, refreshed_head.status));
+    meta->head = http::PackedHead(refreshed_head);
     if (up.fetch) up.fetch->release();
     auto refreshed = std::make_shared<CachedObject>(meta, stale->body, invalidation_seq);
     if (meta->decision.store) {
@@ -695,25 +694,28 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   }
 
   auto meta = std::make_shared<ObjectMeta>();
-  meta->head = origin_head;
-  upstream::rewrite_response_headers(meta->head.headers, meta->head.version, cfg.server.via_name);
-  meta->head.version = {1, 1};
-  meta->tags = response_tags(meta->head.headers, r.dist->config->cache_tag_header);
-  meta->head.headers.remove("Surrogate-Key");
-  for (const std::string& field : decision.omit_fields) meta->head.headers.remove(field);
+  http::ResponseHead stored_head = origin_head;
+  upstream::rewrite_response_headers(stored_head.headers, stored_head.version, cfg.server.via_name);
+  stored_head.version = {1, 1};
+  meta->tags = response_tags(stored_head.headers, r.dist->config->cache_tag_header);
+  stored_head.headers.remove("Surrogate-Key");
+  for (const std::string& field : decision.omit_fields) stored_head.headers.remove(field);
   if (decision.strip_set_cookie ||
       r.behavior->forwarding.cookies == config::Forwarding::Cookies::kNone) {
-    meta->head.headers.remove("Set-Cookie");
+    stored_head.headers.remove("Set-Cookie");
   }
   meta->age_inputs = cache::age_inputs(origin_head.headers, request_time, response_time);
   meta->decision = decision;
   if (length.kind == http::BodyLength::Kind::kKnown) meta->content_length = length.length;
   if (length.kind == http::BodyLength::Kind::kNone) meta->content_length = 0;
   cache::CompressionChoice compression =
-      cache::choose_compression(*r.behavior, viewer_request, meta->head, meta->content_length);
-  if (compression.coding != http::Coding::kIdentity) mark_compressed(*meta, compression.coding);
+      cache::choose_compression(*r.behavior, viewer_request, stored_head, meta->content_length);
+  if (compression.coding != http::Coding::kIdentity) {
+    mark_compressed(stored_head, *meta, compression.coding);
+  }
   meta->has_validator =
-      meta->head.headers.contains("ETag") || meta->head.headers.contains("Last-Modified");
+      stored_head.headers.contains("ETag") || stored_head.headers.contains("Last-Modified");
+  meta->head = http::PackedHead(stored_head);
   meta->secondary_key = std::move(*secondary);
   meta->distribution_id = r.dist->config->id;
   meta->path = std::string(viewer_request.target);
@@ -811,7 +813,7 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
     head.headers.add("Cache-Status", verdict.status);
   };
 
-  switch (cache::evaluate_conditionals(req, meta.head.headers, meta.head.status)) {
+  switch (cache::evaluate_conditionals(req, meta.head)) {
     case cache::ConditionalResult::kNotModified: {
       http::ResponseHead head = bodiless_head(304, meta, true);
       decorate(head);
@@ -829,23 +831,23 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   // The full length is known when the origin announced it or the body is all here.
   std::optional<uint64_t> total = meta.content_length;
   if (!total && fill.state() == Fill::State::kComplete) total = fill.size();
-  const bool ranged = total && meta.head.status == 200 && req.headers.contains("Range");
+  const bool ranged = total && meta.head.status() == 200 && req.headers.contains("Range");
 
   if (!ranged && extra.empty() && sink.answers_at_once()) {
     // The common hit: the stored head serialized once, only this answer's fields formatted.
     http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
-    const int status = meta.head.status;
+    const int status = meta.head.status();
     if (!queue_stored_head(sink, meta, now, verdict, length).ok()) co_return status;
     co_return co_await send_object_body(r, fill, status, length, 0, total.value_or(~0ull));
   }
 
-  http::ResponseHead head = meta.head;
+  http::ResponseHead head = meta.head.unpack();
   decorate(head);
   uint64_t from = 0;
   uint64_t count = total.value_or(~0ull);
   http::BodyLength length = total ? http::BodyLength::known(*total) : http::BodyLength::unknown();
   if (ranged) {
-    http::RangeRequest range = http::evaluate_range(req, meta.head.headers, *total);
+    http::RangeRequest range = http::evaluate_range(req, head.headers, *total);
     if (range.kind == http::RangeRequest::Kind::kUnsatisfiable) {
       http::ResponseHead h = bodiless_head(416, meta, false);
       decorate(h);
@@ -866,7 +868,7 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
     } else if (range.kind == http::RangeRequest::Kind::kSatisfiable) {
       // multipart/byteranges: each part has its own small head, lengths known up front.
       std::string boundary = fmt::format("edgefront{:016x}", object->id ^ total.value());
-      std::string type(meta.head.headers.get("Content-Type").value_or(""));
+      std::string type(meta.head.get("Content-Type").value_or(""));
       std::vector<std::string> part_heads;
       uint64_t body_length = 0;
       for (const http::ByteRange& br : range.ranges) {

@@ -36,11 +36,11 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   const cache::ObjectMeta& meta = *object->meta;
   SystemTime now = services.clock->system_now();
   if (meta.freshness(now) != cache::Freshness::kFresh) return false;
-  if (cache::evaluate_conditionals(req, meta.head.headers, meta.head.status) !=
+  if (cache::evaluate_conditionals(req, meta.head) !=
       cache::ConditionalResult::kNone) {
     return false;
   }
-  if (meta.head.status == 200 && req.headers.contains("Range")) return false;
+  if (meta.head.status() == 200 && req.headers.contains("Range")) return false;
   const uint64_t total = fill.size();
   if (total > kAtOnceLimit) return false;
   cache::Fill::Chunk body = fill.read(0);
@@ -52,7 +52,7 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   Status sent = queue_stored_head(sink, meta, now, verdict, http::BodyLength::known(total));
   if (sent.ok() && req.method != http::Method::kHead) sent = sink.send_body_at_once(body.data);
   if (sent.ok()) (void)sink.finish_at_once();
-  r.rt->requests_by_class(meta.head.status)->add(worker_.index());
+  r.rt->requests_by_class(meta.head.status())->add(worker_.index());
   return true;
 }
 

@@ -25,7 +25,10 @@ ConditionalResult eval(std::initializer_list<http::HeaderList::Field> headers,
   r.method = method;
   r.target = "/a";
   for (const auto& [n, v] : headers) r.headers.add(n, v);
-  return evaluate_conditionals(r, s, status);
+  http::ResponseHead head;
+  head.status = status;
+  head.headers = s;
+  return evaluate_conditionals(r, http::PackedHead(head));
 }
 
 TEST(Conditionals, NoneWithoutConditionalHeaders) { EXPECT_EQ(eval({}), ConditionalResult::kNone); }

@@ -7,10 +7,12 @@ namespace {
 
 ObjectMeta sample_meta() {
   ObjectMeta m;
-  m.head.status = 203;
-  m.head.reason = "Non-Authoritative";
-  m.head.headers.add("Content-Type", "text/plain");
-  m.head.headers.add("ETag", "\"v1\"");
+  http::ResponseHead head;
+  head.status = 203;
+  head.reason = "Non-Authoritative";
+  head.headers.add("Content-Type", "text/plain");
+  head.headers.add("ETag", "\"v1\"");
+  m.head = http::PackedHead(head);
   m.age_inputs.request_time = SystemTime(std::chrono::seconds(1700000000));
   m.age_inputs.response_time = SystemTime(std::chrono::seconds(1700000001));
   m.age_inputs.date = SystemTime(std::chrono::seconds(1699999999));
@@ -43,9 +45,9 @@ TEST(DiskFormat, RoundTripKeepsEveryField) {
   ObjectMeta want = sample_meta();
   EXPECT_EQ(rec.value().body, kBody);
   EXPECT_EQ(rec.value().head.primary, kPrimary);
-  EXPECT_EQ(m.head.status, 203);
-  EXPECT_EQ(m.head.reason, want.head.reason);
-  EXPECT_EQ(m.head.headers.fields(), want.head.headers.fields());
+  EXPECT_EQ(m.head.status(), 203);
+  EXPECT_EQ(m.head.reason(), want.head.reason());
+  EXPECT_EQ(m.head.unpack().headers.fields(), want.head.unpack().headers.fields());
   EXPECT_EQ(m.age_inputs.request_time, want.age_inputs.request_time);
   EXPECT_EQ(m.age_inputs.response_time, want.age_inputs.response_time);
   EXPECT_EQ(m.age_inputs.date, want.age_inputs.date);

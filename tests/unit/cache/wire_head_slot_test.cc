@@ -22,19 +22,21 @@ http::ResponseHead stored_head() {
 
 TEST(WireHeadSlot, MadeOnceLeavingOutEachAnswersOwnFields) {
   WireHeadSlot slot;
-  http::ResponseHead head = stored_head();
-  const http::WireHead& first = slot.get(head);
+  const http::WireHead& first = slot.get(http::PackedHead(stored_head()));
   EXPECT_EQ(first.lines, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n");
-  head.headers.add("Later", "change");  // a published head does not change; the slot keeps
-  EXPECT_EQ(&slot.get(head), &first);
+  http::ResponseHead changed = stored_head();
+  changed.headers.add("Later", "change");  // a published head does not change; the slot keeps
+  EXPECT_EQ(&slot.get(http::PackedHead(changed)), &first);
 }
 
 TEST(WireHeadSlot, ACopiedMetaSerializesItsOwnHead) {
   ObjectMeta meta;
-  meta.head = stored_head();
+  meta.head = http::PackedHead(stored_head());
   (void)meta.wire.get(meta.head);
   ObjectMeta revalidated = meta;  // as a 304 update does before publishing
-  revalidated.head.headers.set("Content-Type", "text/plain");
+  http::ResponseHead refreshed = revalidated.head.unpack();
+  refreshed.headers.set("Content-Type", "text/plain");
+  revalidated.head = http::PackedHead(refreshed);
   EXPECT_EQ(revalidated.wire.get(revalidated.head).lines,
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n");
   EXPECT_EQ(meta.wire.get(meta.head).lines, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n");
@@ -42,7 +44,7 @@ TEST(WireHeadSlot, ACopiedMetaSerializesItsOwnHead) {
 
 TEST(WireHeadSlot, WorkersRacingToMakeItAllGetTheSameOne) {
   WireHeadSlot slot;
-  const http::ResponseHead head = stored_head();
+  const http::PackedHead head(stored_head());
   std::vector<const http::WireHead*> seen(8);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < seen.size(); ++i) {

@@ -20,7 +20,7 @@ TEST(WireHead, StatusLineAndFieldsInOrderWithoutFraming) {
                                  {"KEEP-ALIVE", "timeout=5"},
                                  {"ETag", "\"a\""}});
   WireHead wire;
-  serialize_wire_head(head, {}, wire);
+  serialize_wire_head(PackedHead(head), {}, wire);
   EXPECT_EQ(wire.status, 200);
   EXPECT_FALSE(wire.has_date);
   EXPECT_EQ(wire.lines, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"a\"\r\n");
@@ -32,7 +32,7 @@ TEST(WireHead, LeavesOutTheNamedFieldsAndNotesDate) {
                                  {"X-Cache", "Miss from edgefront"},
                                  {"Cache-Status", "upstream; hit"}});
   WireHead wire;
-  serialize_wire_head(head, {"Age", "X-Cache"}, wire);
+  serialize_wire_head(PackedHead(head), {"Age", "X-Cache"}, wire);
   EXPECT_TRUE(wire.has_date);
   EXPECT_EQ(wire.lines,
             "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
@@ -46,7 +46,7 @@ TEST(WireHead, KeepsAStoredReasonPhraseAndReusesTheOutput) {
   WireHead wire;
   wire.lines = "left over";
   wire.has_date = true;
-  serialize_wire_head(head, {}, wire);
+  serialize_wire_head(PackedHead(head), {}, wire);
   EXPECT_EQ(wire.lines, "HTTP/1.1 404 Gone Fishing\r\nA: 1\r\n");
   EXPECT_FALSE(wire.has_date);
 }
