@@ -55,14 +55,21 @@ bool MemoryStore::check_invalidations(const std::shared_ptr<CachedObject>& objec
   return true;
 }
 
+uint64_t MemoryStore::key_check(const std::string& primary) {
+  // Any seed but the index hash's (0) makes the two hashes independent.
+  constexpr uint64_t kCheckSeed = 0x9e3779b97f4a7c15ull;
+  return XXH3_64bits_withSeed(primary.data(), primary.size(), kCheckSeed);
+}
+
 MemoryStore::Lookup MemoryStore::join_or_lead(const std::string& primary, uint64_t hash) {
+  const uint64_t check = key_check(primary);
   Shard& s = shard(hash);
   std::lock_guard lock(s.mu);
   Lookup out;
   auto [it, inserted] = s.entries.try_emplace(hash);
   Entry& e = it->second;
-  if (inserted) e.primary = primary;
-  if (e.primary != primary) {
+  if (inserted) e.check = check;
+  if (e.check != check) {
     // A 64-bit hash collision: this key cannot share the slot. Fetch without collapsing.
     out.pending = std::make_shared<Pending>();
     out.leader = true;
@@ -97,12 +104,13 @@ void MemoryStore::insert(const std::string& primary, uint64_t hash,
   object->primary_hash = hash;
   object->id = XXH3_64bits_withSeed(object->meta->secondary_key.data(),
                                     object->meta->secondary_key.size(), hash);
+  const uint64_t check = key_check(primary);
   Shard& s = shard(hash);
   std::lock_guard lock(s.mu);
   auto [it, inserted] = s.entries.try_emplace(hash);
   Entry& e = it->second;
-  if (inserted) e.primary = primary;
-  if (e.primary != primary) return;  // hash collision: not cached
+  if (inserted) e.check = check;
+  if (e.check != check) return;  // hash collision: not cached
   for (size_t i = 0; i < e.variants.size(); ++i) {
     if (e.variants[i]->meta->secondary_key == object->meta->secondary_key) {
       erase_object_locked(s, e, i);
@@ -169,10 +177,11 @@ void MemoryStore::remove(const std::shared_ptr<CachedObject>& object) {
 }
 
 void MemoryStore::remove_key(const std::string& primary, uint64_t hash) {
+  const uint64_t check = key_check(primary);
   Shard& s = shard(hash);
   std::lock_guard lock(s.mu);
   auto entry = s.entries.find(hash);
-  if (entry == s.entries.end() || entry->second.primary != primary) return;
+  if (entry == s.entries.end() || entry->second.check != check) return;
   Entry& e = entry->second;
   while (!e.variants.empty()) erase_object_locked(s, e, e.variants.size() - 1);
   if (!e.pending) s.entries.erase(entry);

@@ -79,7 +79,9 @@ class MemoryStore {
 
  private:
   struct Entry {
-    std::string primary;
+    // A second, independent hash of the primary key instead of the key itself: with the
+    // index hash that is 128 bits to tell keys apart, and no heap string per entry.
+    uint64_t check = 0;
     std::vector<std::shared_ptr<CachedObject>> variants;
     std::shared_ptr<Pending> pending;
   };
@@ -94,6 +96,7 @@ class MemoryStore {
   void erase_object_locked(Shard& s, Entry& e, size_t index);
   void evict_locked(Shard& s, const std::vector<uint64_t>& ids);
   bool check_invalidations(const std::shared_ptr<CachedObject>& object);
+  static uint64_t key_check(const std::string& primary);
 
   uint64_t capacity_;
   const InvalidationBoard& invalidations_;
@@ -103,10 +106,11 @@ class MemoryStore {
 template <class SecondaryKeyFn>
 std::shared_ptr<CachedObject> MemoryStore::find(const std::string& primary, uint64_t hash,
                                                 SecondaryKeyFn&& secondary_key_of) {
+  const uint64_t check = key_check(primary);
   Shard& s = shard(hash);
   std::lock_guard lock(s.mu);
   auto it = s.entries.find(hash);
-  if (it == s.entries.end() || it->second.primary != primary) return nullptr;
+  if (it == s.entries.end() || it->second.check != check) return nullptr;
   Entry& e = it->second;
   for (size_t i = 0; i < e.variants.size(); ++i) {
     const std::shared_ptr<CachedObject>& obj = e.variants[i];

@@ -1,26 +1,34 @@
 #include "http/packed_head.h"
 
-#include <cstring>
-
 #include "base/strings.h"
 
 namespace edgefront::http {
 
 namespace {
 
-constexpr size_t kLengthBytes = sizeof(uint32_t);
-
+// Lengths as LEB128 varints: one byte for every name and most values.
 void append_length(size_t length, std::string& out) {
-  uint32_t value = static_cast<uint32_t>(length);
-  char bytes[kLengthBytes];
-  std::memcpy(bytes, &value, kLengthBytes);
-  out.append(bytes, kLengthBytes);
+  while (length >= 0x80) {
+    out.push_back(static_cast<char>((length & 0x7f) | 0x80));
+    length >>= 7;
+  }
+  out.push_back(static_cast<char>(length));
 }
 
-uint32_t read_length(std::string_view data, size_t at) {
-  uint32_t value;
-  std::memcpy(&value, data.data() + at, kLengthBytes);
-  return value;
+size_t length_bytes(size_t length) {
+  size_t bytes = 1;
+  for (; length >= 0x80; length >>= 7) ++bytes;
+  return bytes;
+}
+
+// Reads the length at `at` (data this class wrote itself) and moves `at` past it.
+size_t read_length(std::string_view data, size_t& at) {
+  size_t length = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<unsigned char>(data[at++]);
+    length |= static_cast<size_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) return length;
+  }
 }
 
 }  // namespace
@@ -31,7 +39,7 @@ PackedHead::PackedHead(const ResponseHead& head)
       version_(head.version) {
   size_t bytes = head.reason.size();
   for (const auto& [name, value] : head.headers.fields()) {
-    bytes += 2 * kLengthBytes + name.size() + value.size();
+    bytes += length_bytes(name.size()) + length_bytes(value.size()) + name.size() + value.size();
   }
   data_.reserve(bytes);
   data_.append(head.reason);
@@ -49,12 +57,11 @@ void PackedHead::Iterator::load(size_t at) {
     at_ = next_ = data_.size();
     return;
   }
-  const uint32_t name_length = read_length(data_, at);
-  const uint32_t value_length = read_length(data_, at + kLengthBytes);
-  const size_t name_at = at + 2 * kLengthBytes;
-  field_.first = data_.substr(name_at, name_length);
-  field_.second = data_.substr(name_at + name_length, value_length);
-  next_ = name_at + name_length + value_length;
+  const size_t name_length = read_length(data_, at);
+  const size_t value_length = read_length(data_, at);
+  field_.first = data_.substr(at, name_length);
+  field_.second = data_.substr(at + name_length, value_length);
+  next_ = at + name_length + value_length;
 }
 
 ResponseHead PackedHead::unpack() const {
@@ -68,17 +75,16 @@ ResponseHead PackedHead::unpack() const {
 }
 
 std::optional<std::string_view> PackedHead::get(std::string_view name) const {
-  // Compares lengths before bytes, so most fields cost two loads and one comparison.
+  // Compares lengths before bytes: most fields cost two one-byte reads and a comparison.
   const std::string_view data(data_);
   size_t at = reason_length_;
   while (at < data.size()) {
-    const uint32_t name_length = read_length(data, at);
-    const uint32_t value_length = read_length(data, at + kLengthBytes);
-    const size_t name_at = at + 2 * kLengthBytes;
-    if (name_length == name.size() && iequals(data.substr(name_at, name_length), name)) {
-      return data.substr(name_at + name_length, value_length);
+    const size_t name_length = read_length(data, at);
+    const size_t value_length = read_length(data, at);
+    if (name_length == name.size() && iequals(data.substr(at, name_length), name)) {
+      return data.substr(at + name_length, value_length);
     }
-    at = name_at + name_length + value_length;
+    at += name_length + value_length;
   }
   return std::nullopt;
 }

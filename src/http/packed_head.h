@@ -75,8 +75,8 @@ class PackedHead {
   size_t packed_bytes() const { return data_.size(); }
 
  private:
-  // The reason phrase, then per field: name length and value length (4 bytes each, native
-  // order: the packing never leaves the process), the name, the value.
+  // The reason phrase, then per field: name length and value length (varints), the name,
+  // the value. The packing never leaves the process (the disk tier writes its own format).
   std::string data_;
   uint32_t reason_length_ = 0;
   uint16_t status_ = 200;

@@ -30,6 +30,28 @@ TEST(MemoryStore, InsertFindAndReplaceVariant) {
   EXPECT_EQ(store.find("key-a", 1, any_variant), a2);
 }
 
+TEST(MemoryStore, KeysSharingAHashStayApart) {
+  InvalidationBoard board;
+  MemoryStore store(1 << 20, board);
+  auto a = make_object(board, "/a");
+  store.insert("key-a", 1, a);
+  // Another key landing on the same index hash is neither found, nor stored over the first,
+  // nor able to remove it, and its fetch leads on its own instead of joining.
+  store.insert("key-b", 1, make_object(board, "/b"));
+  EXPECT_EQ(store.find("key-a", 1, any_variant), a);
+  EXPECT_EQ(store.find("key-b", 1, any_variant), nullptr);
+  store.remove_key("key-b", 1);
+  EXPECT_EQ(store.find("key-a", 1, any_variant), a);
+  MemoryStore::Lookup lead = store.join_or_lead("key-a", 1);
+  ASSERT_TRUE(lead.leader);
+  MemoryStore::Lookup other = store.join_or_lead("key-b", 1);
+  EXPECT_TRUE(other.leader);
+  EXPECT_NE(other.pending, lead.pending);
+  store.finish_pending(1, lead.pending, MemoryStore::Pending::Outcome::kNotStored, nullptr);
+  store.remove_key("key-a", 1);
+  EXPECT_EQ(store.find("key-a", 1, any_variant), nullptr);
+}
+
 TEST(MemoryStore, VaryVariantsAreSelectedBySecondaryKey) {
   InvalidationBoard board;
   MemoryStore store(1 << 20, board);

@@ -65,14 +65,19 @@ TEST(PackedHead, AnEmptyHeadHasNoFields) {
   EXPECT_EQ(packed.unpack().status, 404);
 }
 
-TEST(PackedHead, KeepsLongValuesWhole) {
+TEST(PackedHead, KeepsValuesOfEveryLengthWhole) {
   ResponseHead head;
-  const std::string long_value(70000, 'v');  // beyond any 16-bit length
-  head.headers.add("X-Long", long_value);
-  head.headers.add("After", "1");
+  // Around each step of the varint lengths, and beyond any 16-bit length.
+  for (size_t length : {0, 1, 127, 128, 129, 16383, 16384, 70000}) {
+    head.headers.add("X-" + std::to_string(length), std::string(length, 'v'));
+  }
+  head.headers.add(std::string(200, 'n'), "long name");
   const PackedHead packed(head);
-  EXPECT_EQ(packed.get("X-Long"), long_value);
-  EXPECT_EQ(packed.get("After"), "1");
+  for (size_t length : {0, 1, 127, 128, 129, 16383, 16384, 70000}) {
+    EXPECT_EQ(packed.get("x-" + std::to_string(length)), std::string(length, 'v')) << length;
+  }
+  EXPECT_EQ(packed.get(std::string(200, 'N')), "long name");
+  EXPECT_EQ(packed.unpack().headers.fields(), head.headers.fields());
 }
 
 TEST(PackedHead, CostsOneStringForTheWholeHead) {
@@ -80,8 +85,8 @@ TEST(PackedHead, CostsOneStringForTheWholeHead) {
   size_t text = head.reason.size();
   for (const auto& [name, value] : head.headers.fields()) text += name.size() + value.size();
   const PackedHead packed(head);
-  // Two 4-byte lengths per field on top of the text, nothing else.
-  EXPECT_EQ(packed.packed_bytes(), text + 8 * head.headers.size());
+  // A one-byte length for each short name and value on top of the text, nothing else.
+  EXPECT_EQ(packed.packed_bytes(), text + 2 * head.headers.size());
 }
 
 }  // namespace
