@@ -14,6 +14,11 @@ constexpr size_t kBlock = 256 * 1024;
 
 Fill::Fill(uint64_t expected_length) : first_block_hint_(expected_length) {}
 
+Fill::Waiting& Fill::waiting_locked() {
+  if (!waiting_) waiting_ = std::make_unique<Waiting>();
+  return *waiting_;
+}
+
 void Fill::append(std::span<const char> data) {
   std::vector<std::function<void()>> wake;
   {
@@ -54,6 +59,11 @@ void Fill::end(State final_state) {
       if (final_state == State::kComplete && keep_) settled_.store(true, std::memory_order_release);
     }
     notify_locked(wake);
+    if (waiting_) {
+      // Nothing waits on an ended fill any more: wake the writer too, then drop the state.
+      for (auto& w : waiting_->writer_wakers) wake.push_back(std::move(w));
+      waiting_.reset();
+    }
   }
   run(wake);
 }
@@ -90,29 +100,31 @@ net::awaitable<void> Fill::wait_beyond(uint64_t offset) {
   {
     std::lock_guard lock(mu_);
     if (size_ > offset || state_ != State::kFilling) co_return;
-    wakers_.push_back(wakeup.trigger());
+    waiting_locked().wakers.push_back(wakeup.trigger());
   }
   co_await wakeup.wait();
 }
 
 size_t Fill::reader_joined() {
   std::lock_guard lock(mu_);
-  for (size_t i = 0; i < positions_.size(); ++i) {
-    if (positions_[i] == kGone) {
-      positions_[i] = dropped_bytes_;
+  std::vector<uint64_t>& positions = waiting_locked().positions;
+  for (size_t i = 0; i < positions.size(); ++i) {
+    if (positions[i] == kGone) {
+      positions[i] = dropped_bytes_;
       return i;
     }
   }
-  positions_.push_back(dropped_bytes_);
-  return positions_.size() - 1;
+  positions.push_back(dropped_bytes_);
+  return positions.size() - 1;
 }
 
 void Fill::reader_left(size_t slot) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mu_);
-    if (slot < positions_.size()) positions_[slot] = kGone;
-    wake.swap(writer_wakers_);
+    if (!waiting_) return;  // the fill ended: nobody tracks readers any more
+    if (slot < waiting_->positions.size()) waiting_->positions[slot] = kGone;
+    wake.swap(waiting_->writer_wakers);
   }
   run(wake);
 }
@@ -121,8 +133,10 @@ void Fill::reader_progress(size_t slot, uint64_t offset) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mu_);
-    if (slot < positions_.size() && positions_[slot] != kGone) positions_[slot] = offset;
-    if (!writer_wakers_.empty()) wake.swap(writer_wakers_);
+    if (!waiting_) return;
+    std::vector<uint64_t>& positions = waiting_->positions;
+    if (slot < positions.size() && positions[slot] != kGone) positions[slot] = offset;
+    if (!waiting_->writer_wakers.empty()) wake.swap(waiting_->writer_wakers);
   }
   run(wake);
 }
@@ -136,8 +150,10 @@ void Fill::stop_keeping() {
 void Fill::drop_read_blocks_locked() {
   if (keep_) return;
   uint64_t slowest = size_;
-  for (uint64_t p : positions_) {
-    if (p != kGone) slowest = std::min(slowest, p);
+  if (waiting_) {
+    for (uint64_t p : waiting_->positions) {
+      if (p != kGone) slowest = std::min(slowest, p);
+    }
   }
   while (!blocks_.empty() && blocks_.front().used == blocks_.front().capacity &&
          dropped_bytes_ + blocks_.front().used <= slowest) {
@@ -155,20 +171,24 @@ net::awaitable<bool> Fill::wait_for_readers(uint64_t window) {
       drop_read_blocks_locked();
       uint64_t slowest = size_;
       bool any = false;
-      for (uint64_t p : positions_) {
-        if (p == kGone) continue;
-        any = true;
-        slowest = std::min(slowest, p);
+      if (waiting_) {
+        for (uint64_t p : waiting_->positions) {
+          if (p == kGone) continue;
+          any = true;
+          slowest = std::min(slowest, p);
+        }
       }
       if (!any) co_return false;
       if (size_ - slowest < window) co_return true;
-      writer_wakers_.push_back(wakeup.trigger());
+      waiting_->writer_wakers.push_back(wakeup.trigger());
     }
     co_await wakeup.wait();
   }
 }
 
-void Fill::notify_locked(std::vector<std::function<void()>>& out) { out.swap(wakers_); }
+void Fill::notify_locked(std::vector<std::function<void()>>& out) {
+  if (waiting_) out.swap(waiting_->wakers);
+}
 
 void Fill::run(std::vector<std::function<void()>>& wakers) {
   for (auto& w : wakers) w();

@@ -80,10 +80,16 @@ class Fill {
   State state_ = State::kFilling;
   bool keep_ = true;
   std::atomic<bool> settled_{false};
-  std::vector<std::function<void()>> wakers_;         // readers waiting for bytes
-  std::vector<std::function<void()>> writer_wakers_;  // writer waiting for readers
+  // Who waits and how far each reader got: made by the first to need it and dropped when the
+  // fill ends, so the millions of stored bodies nobody waits on do not carry it.
+  struct Waiting {
+    std::vector<std::function<void()>> wakers;         // readers waiting for bytes
+    std::vector<std::function<void()>> writer_wakers;  // writer waiting for readers
+    std::vector<uint64_t> positions;  // per reader slot; kGone when the slot is free
+  };
+  Waiting& waiting_locked();
+  std::unique_ptr<Waiting> waiting_;
   static constexpr uint64_t kGone = ~0ull;
-  std::vector<uint64_t> positions_;  // per reader slot; kGone when the slot is free
 };
 
 }  // namespace edgefront::cache

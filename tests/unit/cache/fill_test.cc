@@ -93,6 +93,34 @@ TEST(Fill, NotKeepingDropsWhatEveryReaderHasRead) {
   EXPECT_FALSE(room) << "no reader left: the writer should give up";
 }
 
+TEST(Fill, ReadersWhoseFillEndedMayStillReportAndLeave) {
+  // The waiting state is dropped when the fill ends; readers that joined before must not
+  // notice, and a writer waiting for them is woken rather than left hanging.
+  Fill fill;
+  size_t slot = fill.reader_joined();
+  fill.stop_keeping();
+  fill.append(std::string(256 * 1024, 'a'));
+  fill.append(std::string(256 * 1024, 'b'));
+  asio::io_context ctx;
+  bool woken = false;
+  auto writer = [](Fill& f, bool& out) -> net::awaitable<void> {
+    (void)co_await f.wait_for_readers(1);  // the reader is behind: waits
+    out = true;
+  };
+  asio::co_spawn(ctx, writer(fill, woken), asio::detached);
+  ctx.poll();
+  EXPECT_FALSE(woken);
+  fill.complete();
+  ctx.restart();
+  ctx.poll();
+  EXPECT_TRUE(woken);
+  fill.reader_progress(slot, 10);
+  fill.reader_left(slot);
+  size_t late = fill.reader_joined();
+  fill.reader_left(late);
+  EXPECT_EQ(fill.state(), Fill::State::kComplete);
+}
+
 TEST(Fill, SettledOnlyWhenCompleteWithEveryBlockKept) {
   Fill kept;
   kept.append("abc");
