@@ -76,14 +76,15 @@ bool append_unframed(int status, std::string_view reason, const Fields& fields,
   out.append(reason.empty() ? reason_phrase(status) : reason);
   out.append("\r\n");
   bool has_date = false;
-  for (const auto& [name, value] : fields) {
+  for (const auto& field : fields) {
+    const std::string_view name = field.first;
     if (is_framing_field(name)) continue;
     if (std::any_of(also_skip.begin(), also_skip.end(),
                     [&name](std::string_view skip) { return iequals(name, skip); })) {
       continue;
     }
     if (!has_date && iequals(name, "Date")) has_date = true;
-    append_header_line(name, value, out);
+    append_header_line(name, field.second, out);
   }
   return has_date;
 }

@@ -36,8 +36,7 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   const cache::ObjectMeta& meta = *object->meta;
   SystemTime now = services.clock->system_now();
   if (meta.freshness(now) != cache::Freshness::kFresh) return false;
-  if (cache::evaluate_conditionals(req, meta.head) !=
-      cache::ConditionalResult::kNone) {
+  if (cache::evaluate_conditionals(req, meta.head) != cache::ConditionalResult::kNone) {
     return false;
   }
   if (meta.head.status() == 200 && req.headers.contains("Range")) return false;
