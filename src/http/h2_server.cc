@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/body_allowance.h"
+#include "http/h1_serialize.h"
 #include "http/h2_request.h"
 #include "http/http_date.h"
 
@@ -44,6 +45,47 @@ bool response_header_allowed(std::string_view name) {
   return !(iequals(name, "connection") || iequals(name, "keep-alive") ||
            iequals(name, "proxy-connection") || iequals(name, "transfer-encoding") ||
            iequals(name, "upgrade") || iequals(name, "content-length"));
+}
+
+// A response's fields for nghttp2: names lower-cased into one buffer reserved up front, so
+// the nv entries' pointers into it stay valid; values point at the caller's bytes.
+class HeaderBlock {
+ public:
+  HeaderBlock(size_t name_bytes, size_t fields) {
+    names_.reserve(name_bytes);
+    nva_.reserve(fields);
+  }
+  // A field as HTTP/1.1 or the cache keeps it; left out when HTTP/2 forbids it.
+  void add_field(std::string_view name, std::string_view value) {
+    if (!response_header_allowed(name)) return;
+    const size_t at = names_.size();
+    for (char c : name) names_.push_back(ascii_lower(c));
+    nva_.push_back(nv(std::string_view(names_).substr(at), value));
+  }
+  const std::vector<nghttp2_nv>& nva() const { return nva_; }
+  // An entry whose name is already lower case (pseudo-headers, the sink's own fields).
+  static nghttp2_nv nv(std::string_view name, std::string_view value) {
+    return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+                      reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                      value.size(), NGHTTP2_NV_FLAG_NONE};
+  }
+
+ private:
+  std::string names_;
+  std::vector<nghttp2_nv> nva_;
+};
+
+// Calls `field(name, value)` for each "Name: value\r\n" line of `lines`.
+template <class Fn>
+void for_each_header_line(std::string_view lines, Fn&& field) {
+  while (!lines.empty()) {
+    size_t end = lines.find("\r\n");
+    std::string_view line = lines.substr(0, end);
+    lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 2);
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    field(line.substr(0, colon), trim(line.substr(colon + 1)));
+  }
 }
 
 }  // namespace
@@ -117,57 +159,48 @@ class H2ServerConnection::Sink final : public ResponseSink {
       : c_(c), s_(s), request_(request) {}
 
   awaitable<Status> send_head(ResponseHead head, BodyLength length) override {
-    if (head_sent_) co_return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
-    if (s_.closed || c_.closed_) {
-      co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
-    }
-    head_sent_ = true;
-    bool bodiless_status = head.status < 200 || head.status == 204 || head.status == 304;
-    body_.start(bodiless_status || request_.method == Method::kHead ||
-                    length.kind == BodyLength::Kind::kNone ||
-                    (length.kind == BodyLength::Kind::kKnown && length.length == 0),
-                length);
-
-    std::string status = std::to_string(head.status);
-    std::string content_length;
-    std::vector<std::string> names;  // lower-cased names kept alive for nva
-    names.reserve(head.headers.size());
-    std::vector<nghttp2_nv> nva;
-    nva.reserve(head.headers.size() + 3);
-    auto add = [&nva](std::string_view n, std::string_view v) {
-      nva.push_back(nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
-                               reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(),
-                               v.size(), NGHTTP2_NV_FLAG_NONE});
-    };
-    add(":status", status);
-    for (const auto& [name, value] : head.headers.fields()) {
-      if (!response_header_allowed(name)) continue;
-      names.push_back(to_lower(name));
-      add(names.back(), value);
-    }
-    std::string date;
-    if (!head.headers.contains("Date")) {
-      date = std::string(thread_date_cache().now(coarse_system_now()));
-      add("date", date);
-    }
-    if (length.kind == BodyLength::Kind::kKnown && !bodiless_status) {
-      content_length = std::to_string(length.length);
-      add("content-length", content_length);
-    } else if (length.kind == BodyLength::Kind::kNone && !bodiless_status) {
-      add("content-length", "0");
-    }
-    nghttp2_data_provider provider{};
-    provider.source.ptr = &s_;
-    provider.read_callback = &H2ServerConnection::read_body;
-    int rv = nghttp2_submit_response(c_.session_, s_.id, nva.data(), nva.size(),
-                                     body_.no_body() ? nullptr : &provider);
-    if (rv != 0) {
-      co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
-    }
-    if (body_.no_body()) s_.out_eof = true;
-    c_.wake_writer();
-    co_return ok_status();
+    size_t name_bytes = 0;
+    for (const auto& [name, value] : head.headers.fields()) name_bytes += name.size();
+    HeaderBlock block(name_bytes, head.headers.size());
+    for (const auto& [name, value] : head.headers.fields()) block.add_field(name, value);
+    co_return submit(head.status, head.headers.contains("Date"), length, block);
   }
+
+  bool answers_at_once() const override { return true; }
+
+  // The serialized HTTP/1.1 head of a cached object, as fields again: HTTP/2 hits skip the
+  // coroutine pipeline too.
+  Status queue_wire_head(const WireHead& base, std::string_view own_lines,
+                         BodyLength length) override {
+    std::string_view lines = base.lines;
+    size_t status_line_end = lines.find("\r\n");
+    lines = status_line_end == std::string_view::npos ? std::string_view()
+                                                      : lines.substr(status_line_end + 2);
+    HeaderBlock block(lines.size() + own_lines.size(), 16);
+    auto add = [&block](std::string_view name, std::string_view value) {
+      block.add_field(name, value);
+    };
+    for_each_header_line(lines, add);
+    for_each_header_line(own_lines, add);
+    return submit(base.status, base.has_date, length, block);
+  }
+
+  // Body bytes handed to nghttp2 without waiting for it to take them: they stay in the
+  // stream's buffer (at most the at-once limit) until the viewer's window lets them out.
+  Status send_body_at_once(std::span<const char> data) override {
+    if (!head_sent_) return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
+    if (body_.no_body() || data.empty()) return ok_status();
+    Status allowed = body_.take(data.size());
+    if (!allowed.ok()) return allowed;
+    if (s_.closed || c_.closed_) {
+      return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
+    }
+    s_.out.append(data.data(), data.size());
+    kick();
+    return ok_status();
+  }
+
+  Status finish_at_once() override { return end_body(); }
 
   awaitable<Status> send_body(std::span<const char> data) override {
     if (!head_sent_)
@@ -192,22 +225,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
     co_return ok_status();
   }
 
-  awaitable<Status> finish() override {
-    if (!head_sent_) {
-      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
-    }
-    if (finished_) co_return ok_status();
-    if (body_.short_of_length()) {
-      abort();
-      co_return make_error(ErrorKind::kOriginClosed, Fault::kOrigin,
-                           "body shorter than its length");
-    }
-    finished_ = true;
-    if (body_.no_body()) co_return ok_status();
-    s_.out_eof = true;
-    kick();
-    co_return ok_status();
-  }
+  awaitable<Status> finish() override { co_return end_body(); }
 
   void abort() override {
     aborted_ = true;
@@ -222,6 +240,63 @@ class H2ServerConnection::Sink final : public ResponseSink {
   bool aborted() const { return aborted_; }
 
  private:
+  // Submits the head: `block` holds the fields; :status, date and content-length are added.
+  Status submit(int status, bool has_date, BodyLength length, HeaderBlock& block) {
+    if (head_sent_) return make_error(ErrorKind::kInternal, Fault::kInternal, "head sent twice");
+    if (s_.closed || c_.closed_) {
+      return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
+    }
+    head_sent_ = true;
+    bool bodiless_status = status < 200 || status == 204 || status == 304;
+    body_.start(bodiless_status || request_.method == Method::kHead ||
+                    length.kind == BodyLength::Kind::kNone ||
+                    (length.kind == BodyLength::Kind::kKnown && length.length == 0),
+                length);
+    std::string status_text = std::to_string(status);
+    std::string content_length;
+    std::string date;
+    // :status first (RFC 9113 8.3), then the fields, then the sink's own.
+    std::vector<nghttp2_nv> nva;
+    nva.reserve(block.nva().size() + 3);
+    nva.push_back(HeaderBlock::nv(":status", status_text));
+    nva.insert(nva.end(), block.nva().begin(), block.nva().end());
+    if (!has_date) {
+      date = std::string(thread_date_cache().now(coarse_system_now()));
+      nva.push_back(HeaderBlock::nv("date", date));
+    }
+    if (length.kind == BodyLength::Kind::kKnown && !bodiless_status) {
+      content_length = std::to_string(length.length);
+      nva.push_back(HeaderBlock::nv("content-length", content_length));
+    } else if (length.kind == BodyLength::Kind::kNone && !bodiless_status) {
+      nva.push_back(HeaderBlock::nv("content-length", "0"));
+    }
+    nghttp2_data_provider provider{};
+    provider.source.ptr = &s_;
+    provider.read_callback = &H2ServerConnection::read_body;
+    int rv = nghttp2_submit_response(c_.session_, s_.id, nva.data(), nva.size(),
+                                     body_.no_body() ? nullptr : &provider);
+    if (rv != 0) return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
+    if (body_.no_body()) s_.out_eof = true;
+    c_.wake_writer();
+    return ok_status();
+  }
+
+  Status end_body() {
+    if (!head_sent_) {
+      return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
+    }
+    if (finished_) return ok_status();
+    if (body_.short_of_length()) {
+      abort();
+      return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+    }
+    finished_ = true;
+    if (body_.no_body()) return ok_status();
+    s_.out_eof = true;
+    kick();
+    return ok_status();
+  }
+
   // Hands the pending bytes (or the end) to nghttp2; the caller then waits until it has
   // taken them, so the viewer's flow-control window is the handler's backpressure.
   void kick() {
@@ -433,9 +508,26 @@ void H2ServerConnection::headers_complete(StreamState& s, bool end_stream) {
   // callback, and the handler calls back into the session.
   asio::post(stream_.socket().get_executor(),
              [self = shared_from_this(), state = streams_[s.id]]() mutable {
+               if (self->answer_at_once(*state)) return;
                net::Executor ex = self->stream_.socket().get_executor();
                asio::co_spawn(ex, serve_stream(std::move(self), std::move(state)), asio::detached);
              });
+}
+
+// A fresh hit kept in memory, answered without spawning the stream's coroutine (the same
+// saving as on HTTP/1.1: see the proxy's "Hits at once"). False: nothing was sent.
+bool H2ServerConnection::answer_at_once(StreamState& s) {
+  if (s.closed || closed_) {
+    end_stream(s, nullptr);  // reset before its turn came: no work for it
+    return true;
+  }
+  RequestHead& request = s.builder.head();
+  Body body(*this, s);
+  Sink sink(*this, s, request);
+  Exchange exchange{request, body, sink, viewer_};
+  if (!handler_.answer_at_once(exchange)) return false;
+  end_stream(s, &sink);
+  return true;
 }
 
 awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnection> self,
@@ -450,19 +542,25 @@ awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnect
   Sink sink(*self, *s, request);
   Exchange exchange{request, body, sink, self->viewer_};
   co_await self->handler_.handle(exchange);
-  if (!sink.aborted() && !sink.finished() && !s->closed && !self->closed_) {
+  self->end_stream(*s, &sink);
+}
+
+// After the handler: a response it did not finish fails the stream; one finished before the
+// request body ended tells the viewer to stop sending. `sink` null: the handler never ran.
+void H2ServerConnection::end_stream(StreamState& s, Sink* sink) {
+  if (sink && !sink->aborted() && !sink->finished() && !s.closed && !closed_) {
     // A handler that returns without finishing has failed.
-    if (!sink.committed()) {
-      self->respond_error(s->id, 500);
+    if (!sink->committed()) {
+      respond_error(s.id, 500);
     } else {
-      sink.abort();
+      sink->abort();
     }
-  } else if (sink.finished() && !s->in_eof && !s->closed && !self->closed_) {
+  } else if (sink && sink->finished() && !s.in_eof && !s.closed && !closed_) {
     // Answered before the request body ended: tell the viewer to stop sending it.
-    nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_NO_ERROR);
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_NO_ERROR);
   }
-  --self->handlers_running_;
-  self->wake_writer();
+  --handlers_running_;
+  wake_writer();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ class H2ServerConnection : public TrackedConnection,
   static awaitable<void> writer(std::shared_ptr<H2ServerConnection> self);
   static awaitable<void> serve_stream(std::shared_ptr<H2ServerConnection> self,
                                       std::shared_ptr<StreamState> stream);
+  bool answer_at_once(StreamState& s);
+  void end_stream(StreamState& s, Sink* sink);
 
   // nghttp2 callbacks (user_data is the connection).
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data);

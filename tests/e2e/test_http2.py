@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from fake_origin import Behavior, pattern_crc32
+from fake_origin import Behavior, pattern_bytes, pattern_crc32
 from harness import curl, distribution, edge_config, http_origin, wait_until
 from tls_certs import make_test_certs, make_viewer_certs, openssl_available
 
@@ -234,6 +234,49 @@ def test_download_body_is_exact(cluster):
     assert len(data) == size
     import zlib
     assert zlib.crc32(data) == pattern_crc32(size)
+
+
+def cached_config(origin_port: int) -> dict:
+    return edge_config(distribution([http_origin("app", origin_port)], "app",
+                                    cache_policy="honour-origin"), cache={"memory": "64MiB"})
+
+
+def test_hits_answered_at_once_come_out_whole_under_flow_control(cluster):
+    """Fresh in-memory hits skip the stream's coroutine: the head and the whole body are
+    handed to nghttp2 at once and leave as the viewer grants credit."""
+    size = 60 * 1024  # one stored block, under the at-once limit
+    origin = cluster.origin(Behavior(body_size=size, headers=[("Cache-Control", "max-age=60"),
+                                                               ("ETag", '"b1"')]))
+    edge = cluster.edge(cached_config(origin.port))
+    port = ports(edge)["http"]
+    warm = H2Client(port)
+    sid = warm.request("/big")
+    warm.wait(lambda: sid in warm.ended)
+    assert warm.responses[sid][b"x-cache"] == b"Miss from edgefront"
+    warm.close()
+    # 20 streams at once with a 16 KiB stream window (and the default 64 KiB connection
+    # window): 1.2 MiB queued that can only leave as credit comes back, stream by stream.
+    c = H2Client(port, window=16384)
+    sids = [c.request("/big") for _ in range(20)]
+    c.wait(lambda: all(s in c.ended for s in sids), timeout=30)
+    for s in sids:
+        head = c.responses[s]
+        assert head[b":status"] == b"200" and head[b"x-cache"] == b"Hit from edgefront"
+        assert head[b"content-length"] == str(size).encode() and head[b"etag"] == b'"b1"'
+        assert b"date" in head and b"age" in head and b"cache-status" in head
+        assert bytes(c.bodies[s]) == pattern_bytes(0, size), s
+    assert not c.resets
+    # HEAD is answered at once too, with the length and no body.
+    hs = c.request("/big", method="HEAD")
+    c.wait(lambda: hs in c.ended)
+    assert c.responses[hs][b"content-length"] == str(size).encode() and hs not in c.bodies
+    # A matching conditional is the full pipeline's: 304 without a body.
+    cs = c.request("/big", headers=[("if-none-match", '"b1"')])
+    c.wait(lambda: cs in c.ended)
+    assert c.responses[cs][b":status"] == b"304" and cs not in c.bodies
+    c.close()
+    assert origin.request_count() == 1
+    edge.wait_metric("edgefront_cache_lookups_total", 22, result="hit")
 
 
 def test_settings_advertise_the_limits(cluster):
