@@ -20,6 +20,9 @@ constexpr size_t kReadBufferSize = 32 * 1024;
 // Bytes gathered from nghttp2 before one socket write.
 constexpr size_t kWriteBatch = 64 * 1024;
 constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+// Response bytes a connection may hold for viewers that withhold flow-control credit before
+// hits stop being answered at once (see answer_at_once).
+constexpr size_t kMaxQueuedAtOnce = 256 * 1024;
 
 DateCache& thread_date_cache() {
   thread_local DateCache cache;
@@ -521,6 +524,10 @@ bool H2ServerConnection::answer_at_once(StreamState& s) {
     end_stream(s, nullptr);  // reset before its turn came: no work for it
     return true;
   }
+  // Bodies answered at once wait for the viewer's credit with no send timeout: a viewer that
+  // withholds it may hold this much per connection; beyond it, streams take the awaitable
+  // path, which resets a stream the viewer does not read for send_timeout.
+  if (queued_response_bytes() >= kMaxQueuedAtOnce) return false;
   RequestHead& request = s.builder.head();
   Body body(*this, s);
   Sink sink(*this, s, request);
@@ -543,6 +550,12 @@ awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnect
   Exchange exchange{request, body, sink, self->viewer_};
   co_await self->handler_.handle(exchange);
   self->end_stream(*s, &sink);
+}
+
+size_t H2ServerConnection::queued_response_bytes() const {
+  size_t queued = 0;
+  for (const auto& [id, stream] : streams_) queued += stream->out.size() - stream->out_offset;
+  return queued;
 }
 
 // After the handler: a response it did not finish fails the stream; one finished before the

@@ -56,6 +56,7 @@ class H2ServerConnection : public TrackedConnection,
   static awaitable<void> serve_stream(std::shared_ptr<H2ServerConnection> self,
                                       std::shared_ptr<StreamState> stream);
   bool answer_at_once(StreamState& s);
+  size_t queued_response_bytes() const;
   void end_stream(StreamState& s, Sink* sink);
 
   // nghttp2 callbacks (user_data is the connection).

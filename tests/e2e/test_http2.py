@@ -279,6 +279,29 @@ def test_hits_answered_at_once_come_out_whole_under_flow_control(cluster):
     edge.wait_metric("edgefront_cache_lookups_total", 22, result="hit")
 
 
+def test_a_viewer_withholding_credit_holds_no_more_than_the_at_once_budget(cluster):
+    """Bodies answered at once wait for credit without a send timeout, so a connection may
+    hold at most 256 KiB of them; later streams take the path that resets an unread stream."""
+    size = 60 * 1024
+    origin = cluster.origin(Behavior(body_size=size, headers=[("Cache-Control", "max-age=60")]))
+    cfg = cached_config(origin.port)
+    cfg["server"]["limits"]["send_timeout"] = "1s"
+    edge = cluster.edge(cfg)
+    port = ports(edge)["http"]
+    warm = H2Client(port)
+    sid = warm.request("/big")
+    warm.wait(lambda: sid in warm.ended)
+    warm.close()
+    stalled = H2Client(port, window=0)  # never grants a byte of credit
+    sids = [stalled.request("/big") for _ in range(10)]
+    # Five 60 KiB answers fit under the budget (it is checked before each); the other five
+    # are reset once send_timeout passes without the viewer reading.
+    stalled.wait(lambda: len(stalled.resets) >= 5, timeout=20, ack=False)
+    assert set(stalled.resets) == set(sids[5:])
+    stalled.close()
+    assert origin.request_count() == 1
+
+
 def test_settings_advertise_the_limits(cluster):
     origin = cluster.origin(Behavior())
     edge = cluster.edge(config(origin.port, limits={"max_header_bytes": 8192}))
