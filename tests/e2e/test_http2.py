@@ -279,6 +279,26 @@ def test_hits_answered_at_once_come_out_whole_under_flow_control(cluster):
     edge.wait_metric("edgefront_cache_lookups_total", 22, result="hit")
 
 
+def test_hits_too_large_for_at_once_stream_from_the_stored_head(cluster):
+    """Hits over the at-once limit take the pipeline, which also sends the stored head's
+    serialized lines (as fields) and then streams the body under flow control."""
+    size = 200 * 1024
+    origin = cluster.origin(Behavior(body_size=size, headers=[("Cache-Control", "max-age=60"),
+                                                               ("Content-Type", "text/plain")]))
+    edge = cluster.edge(cached_config(origin.port))
+    c = H2Client(ports(edge)["http"], window=16384)
+    for expected in (b"Miss from edgefront", b"Hit from edgefront"):
+        sid = c.request("/large")
+        c.wait(lambda: sid in c.ended, timeout=30)
+        head = c.responses[sid]
+        assert head[b":status"] == b"200" and head[b"x-cache"] == expected
+        assert head[b"content-type"] == b"text/plain"
+        assert head[b"content-length"] == str(size).encode()
+        assert bytes(c.bodies[sid]) == pattern_bytes(0, size)
+    c.close()
+    assert origin.request_count() == 1
+
+
 def test_a_viewer_withholding_credit_holds_no_more_than_the_at_once_budget(cluster):
     """Bodies answered at once wait for credit without a send timeout, so a connection may
     hold at most 256 KiB of them; later streams take the path that resets an unread stream."""
