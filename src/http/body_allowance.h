@@ -29,11 +29,23 @@ class BodyAllowance {
   }
   // The announced length was not reached: finishing now would pass a truncated body off.
   bool short_of_length() const { return known_ && remaining_ > 0 && !no_body_; }
+  // Ends the body: true the first time, false once ended; an error (and nothing ended) when
+  // the announced length was not reached.
+  Result<bool> end() {
+    if (ended_) return false;
+    if (short_of_length()) {
+      return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+    }
+    ended_ = true;
+    return true;
+  }
+  bool ended() const { return ended_; }
 
  private:
   uint64_t remaining_ = 0;
   bool known_ = false;
   bool no_body_ = false;
+  bool ended_ = false;
 };
 
 }  // namespace edgefront::http

@@ -51,11 +51,12 @@ class ResponseSink {
   // True once any byte of the response may have reached the viewer.
   virtual bool committed() const = 0;
 
-  // HTTP/1.1 sinks can answer without suspending: a head serialized once (a cached object's)
-  // plus this answer's own fields as "Name: value\r\n" lines, in place of send_head, and
-  // body bytes written at once. What the socket does not take at once is kept for flush().
-  // Call these only when answers_at_once() is true, and do not mix them with the awaitable
-  // body calls in one response.
+  // The HTTP/1.1 and HTTP/2 sinks can answer without suspending: a head serialized once (a
+  // cached object's) plus this answer's own fields as "Name: value\r\n" lines, in place of
+  // send_head, and body bytes handed over at once. What the socket (or the viewer's HTTP/2
+  // window) does not take at once is kept: for flush() on HTTP/1.1. Call these only when
+  // answers_at_once() is true; queue_wire_head may be followed by the awaitable body calls,
+  // but a response does not mix send_body_at_once/finish_at_once with send_body/finish.
   virtual bool answers_at_once() const { return false; }
   virtual Status queue_wire_head(const WireHead& base, std::string_view own_lines,
                                  BodyLength length);

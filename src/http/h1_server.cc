@@ -145,7 +145,7 @@ class H1ServerConnection::Sink final : public ResponseSink {
   }
 
   bool committed() const override { return committed_; }
-  bool finished() const { return finished_; }
+  bool finished() const { return body_.ended(); }
   bool aborted() const { return aborted_; }
   bool head_queued() const { return head_queued_; }
   bool has_pending() const { return !pending_.empty(); }
@@ -178,13 +178,12 @@ class H1ServerConnection::Sink final : public ResponseSink {
     if (!head_queued_) {
       return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
     }
-    if (finished_) return ok_status();
-    if (body_.short_of_length()) {
+    Result<bool> ended = body_.end();
+    if (!ended.ok()) {
       abort();
-      return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+      return ended.error();
     }
-    finished_ = true;
-    if (chunked_) out_.append("0\r\n\r\n");
+    if (ended.value() && chunked_) out_.append("0\r\n\r\n");
     return ok_status();
   }
 
@@ -305,7 +304,6 @@ class H1ServerConnection::Sink final : public ResponseSink {
   bool head_queued_ = false;
   bool chunked_ = false;
   bool committed_ = false;
-  bool finished_ = false;
   bool aborted_ = false;
 };
 

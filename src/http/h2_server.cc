@@ -205,15 +205,10 @@ class H2ServerConnection::Sink final : public ResponseSink {
 
   Status finish_at_once() override { return end_body(); }
 
+  // Queues the piece as send_body_at_once does, then waits until nghttp2 has taken it all.
   awaitable<Status> send_body(std::span<const char> data) override {
-    if (!head_sent_)
-      co_return make_error(ErrorKind::kInternal, Fault::kInternal, "body before head");
-    if (body_.no_body() || data.empty()) co_return ok_status();
-    Status allowed = body_.take(data.size());
-    if (!allowed.ok()) co_return allowed;
-    s_.out.assign(data.data(), data.size());
-    s_.out_offset = 0;
-    kick();
+    Status queued = send_body_at_once(data);
+    if (!queued.ok()) co_return queued;
     while (s_.out_offset < s_.out.size()) {
       if (s_.closed || c_.closed_) {
         co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
@@ -239,7 +234,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
   }
 
   bool committed() const override { return head_sent_; }
-  bool finished() const { return finished_; }
+  bool finished() const { return body_.ended(); }
   bool aborted() const { return aborted_; }
 
  private:
@@ -288,15 +283,15 @@ class H2ServerConnection::Sink final : public ResponseSink {
     if (!head_sent_) {
       return make_error(ErrorKind::kInternal, Fault::kInternal, "finish before head");
     }
-    if (finished_) return ok_status();
-    if (body_.short_of_length()) {
+    Result<bool> ended = body_.end();
+    if (!ended.ok()) {
       abort();
-      return make_error(ErrorKind::kOriginClosed, Fault::kOrigin, "body shorter than its length");
+      return ended.error();
     }
-    finished_ = true;
-    if (body_.no_body()) return ok_status();
-    s_.out_eof = true;
-    kick();
+    if (ended.value() && !body_.no_body()) {
+      s_.out_eof = true;
+      kick();
+    }
     return ok_status();
   }
 
@@ -315,7 +310,6 @@ class H2ServerConnection::Sink final : public ResponseSink {
   const RequestHead& request_;
   BodyAllowance body_;
   bool head_sent_ = false;
-  bool finished_ = false;
   bool aborted_ = false;
 };
 
@@ -521,7 +515,7 @@ void H2ServerConnection::headers_complete(StreamState& s, bool end_stream) {
 // saving as on HTTP/1.1: see the proxy's "Hits at once"). False: nothing was sent.
 bool H2ServerConnection::answer_at_once(StreamState& s) {
   if (s.closed || closed_) {
-    end_stream(s, nullptr);  // reset before its turn came: no work for it
+    end_stream(s, nullptr);  // reset before its turn came (a rapid-reset flood): no work
     return true;
   }
   // Bodies answered at once wait for the viewer's credit with no send timeout: a viewer that
@@ -541,7 +535,7 @@ awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnect
                                                  std::shared_ptr<StreamState> s) {
   if (s->closed || self->closed_) {
     // Reset before its turn came (a rapid-reset flood): do no work for it.
-    --self->handlers_running_;
+    self->end_stream(*s, nullptr);
     co_return;
   }
   RequestHead& request = s->builder.head();
