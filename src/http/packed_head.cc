@@ -75,16 +75,9 @@ ResponseHead PackedHead::unpack() const {
 }
 
 std::optional<std::string_view> PackedHead::get(std::string_view name) const {
-  // Compares lengths before bytes: most fields cost two one-byte reads and a comparison.
-  const std::string_view data(data_);
-  size_t at = reason_length_;
-  while (at < data.size()) {
-    const size_t name_length = read_length(data, at);
-    const size_t value_length = read_length(data, at);
-    if (name_length == name.size() && iequals(data.substr(at, name_length), name)) {
-      return data.substr(at + name_length, value_length);
-    }
-    at += name_length + value_length;
+  for (const auto& [field, value] : *this) {
+    // Lengths first: most fields cost a comparison of sizes.
+    if (field.size() == name.size() && iequals(field, name)) return value;
   }
   return std::nullopt;
 }

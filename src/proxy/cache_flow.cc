@@ -105,6 +105,13 @@ std::optional<std::string> secondary_key(bool honour_origin, const Headers& resp
   return cache::vary_secondary_key(response, request);
 }
 
+// What picks a stored variant for `request`: its secondary key against each object's Vary.
+auto variant_selector(const http::RequestHead& request, bool honour_origin) {
+  return [&request, honour_origin](const ObjectMeta& m) {
+    return secondary_key(honour_origin, m.head, request);
+  };
+}
+
 // CustomErrorResponses' ErrorCachingMinTTL for this status, else CloudFront's default 10 s.
 std::chrono::seconds error_caching_ttl(const RuntimeDistribution& dist, int status) {
   auto custom = dist.custom_errors.find(status);
@@ -369,11 +376,10 @@ std::shared_ptr<CachedObject> ProxyHandler::find_stored(const Request& r,
                                                         const cache::CacheKey& key) {
   MemoryStore& store = *worker_.cache().store;
   const http::RequestHead& req = r.ex.request;
-  auto vary_of = [&req, honour = r.behavior->cache_policy.honour_origin](const ObjectMeta& m) {
-    return secondary_key(honour, m.head, req);
-  };
-  std::shared_ptr<CachedObject> found = store.find(key.primary, key.hash, vary_of);
-  if (found && found->body->state() == Fill::State::kFailed) {
+  std::shared_ptr<CachedObject> found = store.find(
+      key.primary, key.hash, variant_selector(req, r.behavior->cache_policy.honour_origin));
+  // A settled body is complete: only others need the (locked) look at their state.
+  if (found && !found->body->settled() && found->body->state() == Fill::State::kFailed) {
     store.remove(found);
     found.reset();
   }
@@ -412,9 +418,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
   MemoryStore& store = *services.store;
   const http::RequestHead& req = r.ex.request;
   cache::CacheKey key = cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, req);
-  auto vary_of = [&req, honour = r.behavior->cache_policy.honour_origin](const ObjectMeta& m) {
-    return secondary_key(honour, m.head, req);
-  };
+  auto vary_of = variant_selector(req, r.behavior->cache_policy.honour_origin);
   const bool collapse =
       cache::policy_allows_collapsing(r.behavior->cache_policy, r.behavior->forwarding);
 

@@ -31,8 +31,8 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   std::shared_ptr<cache::CachedObject> object = find_stored(r, key);
   if (!object) return false;
   cache::Fill& fill = *object->body;
-  // Settled and whole: no reader slot, no waiting for bytes.
-  if (!fill.settled() || fill.state() != cache::Fill::State::kComplete) return false;
+  // Settled (complete with every block kept): no reader slot, no waiting for bytes.
+  if (!fill.settled()) return false;
   const cache::ObjectMeta& meta = *object->meta;
   SystemTime now = services.clock->system_now();
   if (meta.freshness(now) != cache::Freshness::kFresh) return false;
