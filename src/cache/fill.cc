@@ -147,14 +147,18 @@ void Fill::stop_keeping() {
   drop_read_blocks_locked();
 }
 
+std::optional<uint64_t> Fill::slowest_reader_locked() const {
+  std::optional<uint64_t> slowest;
+  if (!waiting_) return slowest;
+  for (uint64_t p : waiting_->positions) {
+    if (p != kGone) slowest = std::min(slowest.value_or(size_), p);
+  }
+  return slowest;
+}
+
 void Fill::drop_read_blocks_locked() {
   if (keep_) return;
-  uint64_t slowest = size_;
-  if (waiting_) {
-    for (uint64_t p : waiting_->positions) {
-      if (p != kGone) slowest = std::min(slowest, p);
-    }
-  }
+  const uint64_t slowest = slowest_reader_locked().value_or(size_);
   while (!blocks_.empty() && blocks_.front().used == blocks_.front().capacity &&
          dropped_bytes_ + blocks_.front().used <= slowest) {
     dropped_bytes_ += blocks_.front().used;
@@ -169,17 +173,9 @@ net::awaitable<bool> Fill::wait_for_readers(uint64_t window) {
     {
       std::lock_guard lock(mu_);
       drop_read_blocks_locked();
-      uint64_t slowest = size_;
-      bool any = false;
-      if (waiting_) {
-        for (uint64_t p : waiting_->positions) {
-          if (p == kGone) continue;
-          any = true;
-          slowest = std::min(slowest, p);
-        }
-      }
-      if (!any) co_return false;
-      if (size_ - slowest < window) co_return true;
+      std::optional<uint64_t> slowest = slowest_reader_locked();
+      if (!slowest) co_return false;
+      if (size_ - *slowest < window) co_return true;
       waiting_->writer_wakers.push_back(wakeup.trigger());
     }
     co_await wakeup.wait();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -64,6 +65,8 @@ class Fill {
   void notify_locked(std::vector<std::function<void()>>& out);
   static void run(std::vector<std::function<void()>>& wakers);
   void drop_read_blocks_locked();
+  // Where the slowest registered reader is (never beyond size_); none when no reader is.
+  std::optional<uint64_t> slowest_reader_locked() const;
 
   mutable std::mutex mu_;
   struct Block {
