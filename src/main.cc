@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   std::string admin_text;
   serve->add_option("--admin", admin_text,
                     "Admin listener ADDR:PORT, or \"off\" (overrides the config)");
+  serve->add_option("--access-log", options.access_log_path,
+                    "Write a CloudFront-format access log of every distribution to FILE "
+                    "(reopened on SIGUSR1)");
   serve->add_option("--workers", options.workers_override, "Worker threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
 

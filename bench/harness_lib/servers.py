@@ -182,6 +182,16 @@ distributions:
         return headers.get("x-cache", "").lower().startswith("hit from edgefront")
 
 
+class EdgefrontLogged(Edgefront):
+    """edgefront with its CloudFront-format access log on (written to its own directory)."""
+    name = "edgefront+log"
+
+    def _config(self, origin_port, cache_bytes):
+        log = os.path.join(self.dir, "access.log")
+        return super()._config(origin_port, cache_bytes).replace(
+            '  admin: "off"', f'  admin: "off"\n  access_log:\n    path: {log}', 1)
+
+
 class Nginx(Server):
     name = "nginx"
     binary = "nginx"

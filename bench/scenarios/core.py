@@ -7,7 +7,7 @@ import time
 from harness_lib.load import LUA_DIR, parse_wrk
 from harness_lib.procs import LOAD_CPU
 from harness_lib.registry import Row, scenario
-from harness_lib.servers import FixedReply
+from harness_lib.servers import Edgefront, EdgefrontLogged, FixedReply
 
 MiB = 1 << 20
 HIT_CACHE_BYTES = 256 * MiB
@@ -24,6 +24,14 @@ def proxy(run):
 @scenario("hit-1k", "1 KiB cache hits, 50 keep-alive connections", order=20)
 def hit_1k(run):
     return run.compare("hit-1k", run.servers(), "/k1/a", cache_bytes=HIT_CACHE_BYTES)
+
+
+@scenario("hit-1k-logged", "1 KiB cache hits with the access log off and on (edgefront only)",
+          order=25)
+def hit_1k_logged(run):
+    servers = [cls(run.workdir + f"/{cls.name}-{time.time_ns()}")
+               for cls in (Edgefront, EdgefrontLogged)]
+    return run.compare("hit-1k-logged", servers, "/k1/a", cache_bytes=HIT_CACHE_BYTES)
 
 
 @scenario("hit-100k", "100 KiB cache hits, 50 keep-alive connections", order=30)

@@ -74,6 +74,7 @@ class CloudFrontLoader {
   void cache_settings(MapReader& m, const FieldPath& path, CacheBehavior& b);
   std::optional<Duration> legacy_ttl(MapReader& m, std::string_view key);
   void custom_error_response(const YAML::Node& node, const FieldPath& path);
+  void logging(const YAML::Node& node, const FieldPath& path);
   std::vector<std::string> strings(const Items& items);
 
   Distribution& d_;
@@ -142,7 +143,9 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
     for (const auto& [item, item_path] : list.items()) custom_error_response(item, item_path);
   }
 
-  m.unsupported("Logging", "standard access logging is not implemented yet; ignored");
+  if (std::optional<YAML::Node> logging = m.take("Logging")) {
+    this->logging(*logging, m.at("Logging"));
+  }
   m.unsupported("PriceClass", "not applicable to a self-hosted edge; ignored");
   // The certificate lives in ACM or IAM, which cannot be fetched from here: viewer TLS needs
   // certificate files on a native `server.listen[].tls`.
@@ -658,6 +661,21 @@ void CloudFrontLoader::forwarded_values(const YAML::Node& node, const FieldPath&
       query_cache_keys = std::move(names);  // all are forwarded; only these are keyed
     }
   }
+  m.finish();
+}
+
+// Logging: Enabled and IncludeCookies as CloudFront means them; the log goes to the file named
+// by server.access_log (or --access-log), not to an S3 bucket.
+void CloudFrontLoader::logging(const YAML::Node& node, const FieldPath& path) {
+  MapReader m(node, path, kCf, problems_);
+  if (!m.is_map()) return;
+  if (std::optional<bool> enabled = m.boolean("Enabled")) d_.logging.enabled = *enabled;
+  if (std::optional<bool> cookies = m.boolean("IncludeCookies")) {
+    d_.logging.include_cookies = *cookies;
+  }
+  m.unsupported("Bucket",
+                "logs are written to the file named by server.access_log or --access-log; ignored");
+  m.ignore("Prefix");
   m.finish();
 }
 

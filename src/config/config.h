@@ -263,8 +263,17 @@ struct CustomErrorResponse {
   Duration error_caching_min_ttl = 10s;
 };
 
+// Standard access logging of one distribution (CloudFront's `Logging`; the file itself is
+// server-wide, `server.access_log`).
+struct DistributionLogging {
+  std::optional<bool> enabled;  // unset: on when server.access_log names a file
+  bool include_cookies = false;
+  int sampling_percent = 100;  // 1-100, as CloudFront's real-time logs' SamplingRate
+};
+
 struct Distribution {
   std::string id = "default";
+  DistributionLogging logging;
   std::vector<std::string> aliases;  // Host names routed here (lower case)
   bool enabled = true;
   std::string default_root_object;  // without leading '/'
@@ -312,8 +321,18 @@ struct Limits {
   Duration drain_timeout = 30s;   // graceful shutdown: longest wait for in-flight requests
 };
 
+// The access log file every distribution that logs writes to.
+struct AccessLogSettings {
+  enum class Format { kCloudFront, kJsonLines };
+  std::string path;  // empty: no access log
+  Format format = Format::kCloudFront;
+  std::string edge_location = "edgefront";  // the x-edge-location field
+  bool force_all = false;  // --access-log: every distribution logs, whatever its `logging` says
+};
+
 struct Server {
   std::vector<ListenAddress> listen = {ListenAddress{}};
+  AccessLogSettings access_log;
   int workers = 0;  // 0 = one per core
   std::optional<ListenAddress> admin = ListenAddress{"127.0.0.1", 9901};
   std::string admin_token;  // empty: no auth (loopback only is then enforced)

@@ -93,6 +93,8 @@ class NativeLoader {
   std::optional<ListenAddress> listen_map(const YAML::Node& node, const FieldPath& path);
   void limits(const YAML::Node& node, const FieldPath& path, Limits& l);
   void cache_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c);
+  void access_log(const YAML::Node& node, const FieldPath& path, AccessLogSettings& a);
+  void distribution_logging(const YAML::Node& node, const FieldPath& path, DistributionLogging& l);
   void disk_storage(const YAML::Node& node, const FieldPath& path, CacheStorage& c);
   void cache_settings(MapReader& m, CacheBehavior& b);
   void distribution(const YAML::Node& node, const FieldPath& path, Distribution& d);
@@ -241,8 +243,50 @@ void NativeLoader::server(const YAML::Node& node, const FieldPath& path, Server&
       s.via_name = *via;
     }
   }
+  if (std::optional<YAML::Node> log = m.take("access_log")) {
+    access_log(*log, m.at("access_log"), s.access_log);
+  }
   if (std::optional<YAML::Node> l = m.take("limits")) limits(*l, m.at("limits"), s.limits);
   if (std::optional<YAML::Node> c = m.take("cache")) cache_storage(*c, m.at("cache"), s.cache);
+  m.finish();
+}
+
+void NativeLoader::access_log(const YAML::Node& node, const FieldPath& path, AccessLogSettings& a) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (std::optional<std::string> file = m.string("path", MapReader::kRequired)) {
+    if (file->empty()) {
+      problems_.error(m.at("path"), "must not be empty");
+    } else {
+      a.path = *file;
+    }
+  }
+  if (std::optional<std::string> format = m.string("format")) {
+    if (*format == "cloudfront") {
+      a.format = AccessLogSettings::Format::kCloudFront;
+    } else if (*format == "json") {
+      a.format = AccessLogSettings::Format::kJsonLines;
+    } else {
+      problems_.error(m.at("format"), "expected cloudfront or json");
+    }
+  }
+  if (std::optional<std::string> location = m.string("edge_location")) {
+    if (location->empty() || !is_header_name(*location)) {
+      problems_.error(m.at("edge_location"), "expected a name without spaces, e.g. FRA1");
+    } else {
+      a.edge_location = *location;
+    }
+  }
+  m.finish();
+}
+
+void NativeLoader::distribution_logging(const YAML::Node& node, const FieldPath& path,
+                                        DistributionLogging& l) {
+  MapReader m(node, path, kNative, problems_);
+  if (!m.is_map()) return;
+  if (std::optional<bool> enabled = m.boolean("enabled")) l.enabled = *enabled;
+  if (std::optional<bool> cookies = m.boolean("include_cookies")) l.include_cookies = *cookies;
+  if (auto rate = m.integer("sampling_rate", 1, 100)) l.sampling_percent = static_cast<int>(*rate);
   m.finish();
 }
 
@@ -366,6 +410,9 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
     } else {
       d.default_root_object = *root;
     }
+  }
+  if (std::optional<YAML::Node> logging = m.take("logging")) {
+    distribution_logging(*logging, m.at("logging"), d.logging);
   }
   if (std::optional<std::string> tag_header = m.string("cache_tag_header")) {
     if (!is_header_name(*tag_header)) {

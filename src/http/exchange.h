@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "http/message.h"
 #include "net/asio.h"
@@ -36,9 +37,20 @@ class RequestBody {
   virtual bool complete() const = 0;
 };
 
+// What a sink has sent of one response, for the request's record (access log, metrics). The
+// codec's sinks keep it; wrappers (a headers policy, a recorder) leave it to the sink they wrap.
+struct ResponseTally {
+  int status = 0;            // 0: no head was queued
+  uint64_t head_bytes = 0;   // the head as framed for the wire (HTTP/2: fields' plain size)
+  uint64_t body_bytes = 0;   // body bytes handed to the transport, framing included
+  SteadyTime head_queued{};  // time to first byte: the head goes out with the first bytes
+  bool aborted = false;      // cut off: the viewer can tell the response is not complete
+};
+
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
+  const ResponseTally& tally() const { return tally_; }
   // Queues the head; it goes out with the first body bytes or at finish(). The sink adds
   // framing (Content-Length / Transfer-Encoding), Date, and Connection.
   virtual awaitable<Status> send_head(ResponseHead head, BodyLength length) = 0;
@@ -64,6 +76,9 @@ class ResponseSink {
   virtual Status finish_at_once();
   // Writes what the at-once calls left over (nothing to do when they wrote everything).
   virtual awaitable<Status> flush();
+
+ protected:
+  ResponseTally tally_;
 };
 
 struct ViewerConnection {
@@ -71,6 +86,9 @@ struct ViewerConnection {
   uint16_t peer_port = 0;
   bool tls = false;
   unsigned worker_index = 0;
+  const char* tls_protocol = "";  // OpenSSL's static names, "TLSv1.3"
+  const char* tls_cipher = "";    // "TLS_AES_128_GCM_SHA256"
+  bool http2 = false;
 };
 
 struct Exchange {
@@ -78,6 +96,8 @@ struct Exchange {
   RequestBody& body;
   ResponseSink& response;
   const ViewerConnection& viewer;
+  SteadyTime received{};    // the request's head was complete
+  uint64_t head_bytes = 0;  // the request's head as it came on the wire
 };
 
 // Anything that answers requests: the proxy pipeline, the admin API.

@@ -90,6 +90,7 @@ H1Parser::Event H1Parser::feed(std::span<const char> data, size_t& consumed) {
       }
       return Event::kNeedMore;
     }
+    head_bytes_ += consumed;
     return Event::kHeadComplete;
   }
   if (message_complete_ && body_.empty()) return Event::kMessageComplete;

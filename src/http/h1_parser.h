@@ -59,6 +59,8 @@ class H1Parser {
   bool body_until_close() const;
   bool keep_alive() const { return llhttp_should_keep_alive(&parser_) != 0; }
   uint64_t body_bytes() const { return body_bytes_; }
+  // The current message's head as received (start line, fields, blank line).
+  size_t head_bytes() const { return head_bytes_; }
 
  private:
   static int on_message_begin(llhttp_t* p);

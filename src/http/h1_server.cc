@@ -140,6 +140,7 @@ class H1ServerConnection::Sink final : public ResponseSink {
 
   void abort() override {
     aborted_ = true;
+    tally_.aborted = true;
     c_.keep_alive_ = false;
     c_.close_now();
   }
@@ -165,7 +166,9 @@ class H1ServerConnection::Sink final : public ResponseSink {
     if (body_.no_body() || data.empty()) return ok_status();
     Status allowed = body_.take(data.size());
     if (!allowed.ok()) return allowed;
+    const size_t head_part = out_.size();
     if (chunked_) append_chunk_size(data.size(), out_);
+    tally_.body_bytes += out_.size() - head_part + data.size() + (chunked_ ? 2 : 0);
     if (!out_.empty()) b.bufs[b.count++] = asio::buffer(out_);
     b.bufs[b.count++] = asio::buffer(data.data(), data.size());
     if (chunked_) b.bufs[b.count++] = asio::buffer("\r\n", 2);
@@ -183,7 +186,10 @@ class H1ServerConnection::Sink final : public ResponseSink {
       abort();
       return ended.error();
     }
-    if (ended.value() && chunked_) out_.append("0\r\n\r\n");
+    if (ended.value() && chunked_) {
+      out_.append("0\r\n\r\n");
+      tally_.body_bytes += 5;
+    }
     return ok_status();
   }
 
@@ -293,6 +299,9 @@ class H1ServerConnection::Sink final : public ResponseSink {
       append_header_line("Connection", "keep-alive", out_);
     }
     out_.append("\r\n");
+    tally_.status = status;
+    tally_.head_bytes = out_.size();
+    tally_.head_queued = std::chrono::steady_clock::now();
   }
 
   H1ServerConnection& c_;
@@ -481,7 +490,8 @@ awaitable<void> H1ServerConnection::serve_one() {
   body.expect_continue_ = request.version.at_least_1_1() && request.headers.contains("Expect");
   request.headers.remove("Expect");
   Sink sink(*this, request);
-  Exchange exchange{request, body, sink, viewer_};
+  Exchange exchange{
+      request, body, sink, viewer_, std::chrono::steady_clock::now(), parser_.head_bytes()};
   if (!handler_.answer_at_once(exchange)) {
     co_await handler_.handle(exchange);
   } else if (sink.has_pending()) {

@@ -24,6 +24,14 @@ constexpr auto kNever = std::chrono::steady_clock::time_point::max();
 // hits stop being answered at once (see answer_at_once).
 constexpr size_t kMaxQueuedAtOnce = 256 * 1024;
 
+// A stream's request head in plain (HTTP/1.1-like) bytes, for the access log's cs-bytes:
+// HPACK's compressed size is the connection's business, not the request's.
+uint64_t plain_head_bytes(const RequestHead& request) {
+  uint64_t n = request.method_text.size() + request.target.size() + 12;
+  for (const auto& [name, value] : request.headers.fields()) n += name.size() + value.size() + 4;
+  return n;
+}
+
 DateCache& thread_date_cache() {
   thread_local DateCache cache;
   return cache;
@@ -199,6 +207,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
       return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
     }
     s_.out.append(data.data(), data.size());
+    tally_.body_bytes += data.size();
     kick();
     return ok_status();
   }
@@ -227,6 +236,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
 
   void abort() override {
     aborted_ = true;
+    tally_.aborted = true;
     if (!s_.closed && !c_.closed_) {
       nghttp2_submit_rst_stream(c_.session_, NGHTTP2_FLAG_NONE, s_.id, NGHTTP2_INTERNAL_ERROR);
       c_.wake_writer();
@@ -274,6 +284,9 @@ class H2ServerConnection::Sink final : public ResponseSink {
     int rv = nghttp2_submit_response(c_.session_, s_.id, nva.data(), nva.size(),
                                      body_.no_body() ? nullptr : &provider);
     if (rv != 0) return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
+    tally_.status = status;
+    for (const nghttp2_nv& nv : nva) tally_.head_bytes += nv.namelen + nv.valuelen + 4;
+    tally_.head_queued = std::chrono::steady_clock::now();
     if (body_.no_body()) s_.out_eof = true;
     c_.wake_writer();
     return ok_status();
@@ -525,7 +538,8 @@ bool H2ServerConnection::answer_at_once(StreamState& s) {
   RequestHead& request = s.builder.head();
   Body body(*this, s);
   Sink sink(*this, s, request);
-  Exchange exchange{request, body, sink, viewer_};
+  Exchange exchange{
+      request, body, sink, viewer_, std::chrono::steady_clock::now(), plain_head_bytes(request)};
   if (!handler_.answer_at_once(exchange)) return false;
   end_stream(s, &sink);
   return true;
@@ -541,7 +555,12 @@ awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnect
   RequestHead& request = s->builder.head();
   Body body(*self, *s);
   Sink sink(*self, *s, request);
-  Exchange exchange{request, body, sink, self->viewer_};
+  Exchange exchange{request,
+                    body,
+                    sink,
+                    self->viewer_,
+                    std::chrono::steady_clock::now(),
+                    plain_head_bytes(request)};
   co_await self->handler_.handle(exchange);
   self->end_stream(*s, &sink);
 }

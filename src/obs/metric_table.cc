@@ -16,6 +16,7 @@ Registry::Registry(unsigned slots)
       faults_applied(kFaultsApplied, slots),
       failover_stopped(kFailoverStopped, slots),
       hedges(kHedges, slots),
+      access_log_lines(kAccessLogLines, slots),
       attempts_per_request(kAttemptsPerRequest, slots),
       time_to_failover(kTimeToFailover, slots),
       slots_(slots) {}
@@ -25,7 +26,7 @@ std::string Registry::render() const {
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
         &origin_failovers, &origin_served, &origin_ejections, &cache_lookups, &fault_events,
-        &faults_applied, &failover_stopped, &hedges}) {
+        &faults_applied, &failover_stopped, &hedges, &access_log_lines}) {
     f->render(out);
   }
   attempts_per_request.render(out);

@@ -63,6 +63,12 @@ inline const FamilySpec kFailoverStopped{
     "budget) or retry_budget.",
     {"distribution", "group", "reason"}};
 
+inline const FamilySpec kAccessLogLines{
+    "edgefront_access_log_lines_total",
+    "Access log lines by outcome: written to the file, or dropped (the writer's buffer was full "
+    "because the disk is slow, or the write failed).",
+    {"outcome"}};
+
 inline const HistogramSpec kAttemptsPerRequest{
     "edgefront_origin_attempts_per_request",
     "Origin attempts one viewer request took (retries and failovers included), by target.",
@@ -81,7 +87,7 @@ class Registry {
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
       origin_failovers, origin_served, origin_ejections, cache_lookups, fault_events,
-      faults_applied, failover_stopped, hedges;
+      faults_applied, failover_stopped, hedges, access_log_lines;
   HistogramFamily attempts_per_request, time_to_failover;
   std::string render() const;
   unsigned slots() const { return slots_; }

@@ -24,10 +24,10 @@ using cache::Fill;
 using cache::MemoryStore;
 using cache::ObjectMeta;
 
-constexpr std::string_view kHit = "Hit from edgefront";
-constexpr std::string_view kMiss = "Miss from edgefront";
-constexpr std::string_view kRefreshHit = "RefreshHit from edgefront";
-constexpr std::string_view kError = "Error from edgefront";
+constexpr obs::EdgeResult kHit = obs::EdgeResult::kHit;
+constexpr obs::EdgeResult kMiss = obs::EdgeResult::kMiss;
+constexpr obs::EdgeResult kRefreshHit = obs::EdgeResult::kRefreshHit;
+constexpr obs::EdgeResult kError = obs::EdgeResult::kError;
 constexpr size_t kFileChunk = 64 * 1024;
 // How far an uncacheably large body may run ahead of its slowest reader.
 constexpr uint64_t kStreamWindow = 4 << 20;
@@ -527,7 +527,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
   r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
   Upstreamed up = co_await fetch_target(r, target, req, origin_path);
   http::HeaderList extra;
-  extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
+  extra.add("X-Cache", note_result(r, up.status >= 400 ? kError : kMiss));
   extra.add("Cache-Status", "edgefront; fwd=miss; detail=not-shareable");
   co_return co_await deliver(r, up, true, std::move(extra));
 }
@@ -592,7 +592,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
   if (up.kind == Upstreamed::Kind::kFailure) {
     r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
     http::HeaderList extra;
-    extra.add("X-Cache", kError);
+    extra.add("X-Cache", note_result(r, kError));
     extra.add("Cache-Status", fmt::format("edgefront; fwd=miss; fwd-status={}", up.status));
     co_return co_await deliver(r, up, true, std::move(extra));
   }
@@ -660,7 +660,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
     guard.resolve(MemoryStore::Pending::Outcome::kNotStored, nullptr);
     http::HeaderList extra;
-    extra.add("X-Cache", up.status >= 400 ? kError : kMiss);
+    extra.add("X-Cache", note_result(r, up.status >= 400 ? kError : kMiss));
     extra.add("Cache-Status", fmt::format("edgefront; fwd={}; fwd-status={}; detail={}",
                                           stale ? "stale" : "miss", up.status, not_stored));
     if (not_stored == "too-large" && up.kind == Upstreamed::Kind::kOrigin && up.status == 200 &&
@@ -670,7 +670,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
       up.fetch.reset();
       Upstreamed ranged = co_await fetch_target(r, target, viewer_request, origin_path);
       http::HeaderList ranged_extra;
-      ranged_extra.add("X-Cache", ranged.status >= 400 ? kError : kMiss);
+      ranged_extra.add("X-Cache", note_result(r, ranged.status >= 400 ? kError : kMiss));
       ranged_extra.add(
           "Cache-Status",
           fmt::format("edgefront; fwd=miss; fwd-status={}; detail=too-large-range", ranged.status));
@@ -809,6 +809,7 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   SystemTime now = services.clock->system_now();
   Fill& fill = *object->body;
   r.rt->cache_lookups(verdict.result)->add(worker_.index());
+  note_result(r, verdict.edge);
 
   auto decorate = [&](http::ResponseHead& head) {
     head.headers.set("Age", fmt::format("{}", meta.age(now).count()));

@@ -24,7 +24,12 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   if (!sink.answers_at_once() || !services.store) return false;
   Request r(exchange, worker_.runtime());
   routing::Route route = this->route(r);
-  if (r.behavior->response_headers_policy || refusal(r, route) || !cacheable(r)) return false;
+  // A behavior with steps at CloudFront's events takes the full pipeline, where every step
+  // runs (a viewer-request step may rewrite the request, so it must run exactly once).
+  if (r.behavior->response_headers_policy || r.dist->steps_for(r.behavior) || refusal(r, route) ||
+      !cacheable(r)) {
+    return false;
+  }
 
   const http::RequestHead& req = exchange.request;
   cache::CacheKey key = cache::build_cache_key(r.behavior->cache_policy, r.dist->config->id, req);
@@ -47,11 +52,17 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
 
   CacheVerdict verdict = hit_verdict(meta, now, "");
   r.rt->cache_lookups(verdict.result)->add(worker_.index());
+  note_result(r, verdict.edge);
   // From here on the answer is this one: errors end it in the sink, as in the full pipeline.
   Status sent = queue_stored_head(sink, meta, now, verdict, http::BodyLength::known(total));
   if (sent.ok() && req.method != http::Method::kHead) sent = sink.send_body_at_once(body.data);
   if (sent.ok()) (void)sink.finish_at_once();
   r.rt->requests_by_class(meta.head.status())->add(worker_.index());
+  if (logs(r)) {
+    if (auto type = meta.head.get("Content-Type")) r.record.content_type = *type;
+    r.record.content_length = total;
+    log_request(r);
+  }
   return true;
 }
 

@@ -12,7 +12,9 @@
 #include "http/https_redirect.h"
 #include "proxy/attempt_race.h"
 #include "proxy/policy_sink.h"
+#include "proxy/recording_sink.h"
 #include "proxy/request.h"
+#include "proxy/step_sink.h"
 #include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
 #include "upstream/load_balancer.h"
@@ -40,6 +42,23 @@ const char* outcome_name(upstream::AttemptOutcome o) {
       return "bad-response";
   }
   return "error";
+}
+
+// CloudFront's x-edge-detailed-result-type for an origin that gave no usable answer.
+std::string_view detailed_error_type(upstream::AttemptOutcome o) {
+  switch (o) {
+    case upstream::AttemptOutcome::kConnectFailed:
+    case upstream::AttemptOutcome::kConnectTimeout:
+      return "OriginConnectError";
+    case upstream::AttemptOutcome::kReadTimeout:
+    case upstream::AttemptOutcome::kOriginClosed:
+      return "OriginReadError";
+    case upstream::AttemptOutcome::kBadResponse:
+      return "OriginInvalidResponseError";
+    case upstream::AttemptOutcome::kResponse:
+      break;
+  }
+  return "OriginError";
 }
 
 void count_attempt(const OriginStats& s, const upstream::AttemptResult& r, unsigned w) {
@@ -242,6 +261,7 @@ net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
   Request r(exchange, worker_.runtime());
   int status = co_await serve(r);
   if (status > 0) r.rt->requests_by_class(status)->add(worker_.index());
+  log_request(r);
 }
 
 routing::Route ProxyHandler::route(Request& r) const {
@@ -255,15 +275,31 @@ routing::Route ProxyHandler::route(Request& r) const {
 
 net::awaitable<int> ProxyHandler::serve(Request& r) {
   routing::Route route = this->route(r);
-  if (!r.behavior->response_headers_policy) co_return co_await serve_routed(r, route);
-  // Every answer of this behavior, even the edge's own, passes the policy on its way out.
+  const bool recording = logs(r);
+  const PhaseSteps* steps = r.dist->steps_for(r.behavior);
+  const bool stepping = steps && !steps->viewer_response.empty();
+  if (!r.behavior->response_headers_policy && !recording && !stepping) {
+    co_return co_await serve_routed(r, route);
+  }
+  // Every answer of this behavior, even the edge's own, passes the policy, then the
+  // viewer-response steps, on its way out; a logged request's head is noted last.
   http::RequestHead& req = r.ex.request;
-  PolicySink sink(r.ex.response, *r.behavior->response_headers_policy, req);
-  http::Exchange exchange{req, r.ex.body, sink, r.ex.viewer};
-  Request with_policy(exchange, r.rt);
-  with_policy.dist = r.dist;
-  with_policy.behavior = r.behavior;
-  co_return co_await serve_routed(with_policy, route);
+  std::optional<RecordingSink> recorder;
+  http::ResponseSink* sink = &r.ex.response;
+  if (recording) sink = &recorder.emplace(*sink, r.record);
+  std::optional<StepSink> stepper;
+  if (stepping) {
+    sink = &stepper.emplace(*sink, steps->viewer_response, req, step_context(r), r.record);
+  }
+  std::optional<PolicySink> policy;
+  if (r.behavior->response_headers_policy) {
+    sink = &policy.emplace(*sink, *r.behavior->response_headers_policy, req);
+  }
+  http::Exchange exchange{req, r.ex.body, *sink, r.ex.viewer, r.ex.received, r.ex.head_bytes};
+  Request wrapped(exchange, r.rt, r.record);
+  wrapped.dist = r.dist;
+  wrapped.behavior = r.behavior;
+  co_return co_await serve_routed(wrapped, route);
 }
 
 std::optional<ProxyHandler::Refusal> ProxyHandler::refusal(const Request& r,
@@ -314,8 +350,22 @@ std::optional<ProxyHandler::Refusal> ProxyHandler::refusal(const Request& r,
 net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route& route) {
   http::RequestHead& req = r.ex.request;
   if (std::optional<Refusal> refused = refusal(r, route)) {
+    if (refused->status == 301 || refused->status == 307) {
+      note_result(r, obs::EdgeResult::kRedirect);
+    }
     co_return co_await respond_generated(r, refused->status, refused->reason,
                                          std::move(refused->extra));
+  }
+  // What the origin is asked for: the routed path, or the path a step rewrote the URI to.
+  std::string_view origin_path = route.origin_path;
+  std::string rewritten_path;
+  if (const PhaseSteps* steps = r.dist->steps_for(r.behavior)) {
+    const std::string routed_target = req.target;
+    if (std::optional<GeneratedAnswer> answer =
+            run_request_steps(steps->viewer_request, req, step_context(r))) {
+      co_return co_await respond_answer(r, std::move(*answer));
+    }
+    if (req.target != routed_target) origin_path = rewritten_path = std::string(req.path());
   }
 
   if (req.has_body()) {
@@ -346,11 +396,12 @@ net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route&
   if (target == r.dist->targets.end()) {
     co_return co_await respond_generated(r, 500, "The cache behavior has no target origin.");
   }
-  if (cacheable(r)) co_return co_await serve_cacheable(r, target->second, route.origin_path);
-  Upstreamed up = co_await fetch_target(r, target->second, req, route.origin_path);
+  if (cacheable(r)) co_return co_await serve_cacheable(r, target->second, origin_path);
+  Upstreamed up = co_await fetch_target(r, target->second, req, origin_path);
   http::HeaderList extra;
   if (worker_.cache().store) {
-    extra.add("X-Cache", up.status >= 400 ? "Error from edgefront" : "Miss from edgefront");
+    extra.add("X-Cache",
+              note_result(r, up.status >= 400 ? obs::EdgeResult::kError : obs::EdgeResult::kMiss));
     extra.add("Cache-Status", "edgefront; fwd=bypass");
   }
   // Before the viewer hears back, so its next request cannot meet the old copy.
@@ -361,6 +412,45 @@ net::awaitable<int> ProxyHandler::serve_routed(Request& r, const routing::Route&
 net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeTarget& target,
                                                       const http::RequestHead& viewer_request,
                                                       std::string_view origin_path) {
+  // Not a coroutine itself: without steps the attempts' frame is the only one.
+  const PhaseSteps* steps = r.dist->steps_for(r.behavior);
+  if (!steps || (steps->origin_request.empty() && steps->origin_response.empty())) {
+    return fetch_attempts(r, target, viewer_request, origin_path);
+  }
+  return fetch_with_steps(r, target, *steps, viewer_request, origin_path);
+}
+
+// The origin-request steps may rewrite what goes to the origin or answer instead of it; the
+// origin-response steps may rewrite the answer's head or replace the answer.
+net::awaitable<Upstreamed> ProxyHandler::fetch_with_steps(Request& r, const RuntimeTarget& target,
+                                                          const PhaseSteps& steps,
+                                                          const http::RequestHead& viewer_request,
+                                                          std::string_view origin_path) {
+  http::RequestHead origin_request = viewer_request;
+  if (std::optional<GeneratedAnswer> answer =
+          run_request_steps(steps.origin_request, origin_request, step_context(r))) {
+    co_return generated_upstream(std::move(*answer), origin_request.method);
+  }
+  // A rewritten URI is what the origin is asked for.
+  std::string rewritten_path;
+  if (origin_request.target != viewer_request.target) {
+    rewritten_path = std::string(origin_request.path());
+    origin_path = rewritten_path;
+  }
+  Upstreamed up = co_await fetch_attempts(r, target, origin_request, origin_path);
+  if (up.kind == Upstreamed::Kind::kFailure) co_return up;
+  http::ResponseHead& head = up.kind == Upstreamed::Kind::kOrigin ? up.fetch->head() : up.file.head;
+  if (std::optional<GeneratedAnswer> answer =
+          run_response_steps(steps.origin_response, origin_request, head, step_context(r))) {
+    co_return generated_upstream(std::move(*answer), origin_request.method);
+  }
+  up.status = head.status;
+  co_return up;
+}
+
+net::awaitable<Upstreamed> ProxyHandler::fetch_attempts(Request& r, const RuntimeTarget& target,
+                                                        const http::RequestHead& viewer_request,
+                                                        std::string_view origin_path) {
   using upstream::AttemptOutcome;
   using upstream::Decision;
   const unsigned w = worker_.index();
@@ -423,6 +513,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
           if (k + 1 < order.size()) break;
           up.kind = Upstreamed::Kind::kFailure;
           up.status = 503;
+          r.record.result = r.record.response_result = obs::EdgeResult::kLimitExceeded;
           up.failure_reason = fmt::format("Origin {} is at its limit of {} concurrent requests.",
                                           o.config->id, o.config->max_concurrent_requests);
           co_return up;
@@ -431,6 +522,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       if (!from_hedge) {
         o.stats.requests->add(w);
         ++attempts_made;
+        ++r.record.attempts;
       }
       if (bounds && bounds->retry_budget_percent > 0) {
         o.retry_budget->record_attempt(std::chrono::steady_clock::now());
@@ -476,6 +568,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
             if (next_slot) {
               next.stats.requests->add(w);
               ++attempts_made;
+              ++r.record.attempts;
               target.hedges->add(w);
               auto [hedge_fetch, hedge_request] = prepare_fetch(next, std::move(next_slot));
               race.launch(std::move(hedge_fetch), std::move(hedge_request));
@@ -588,6 +681,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_target(Request& r, const RuntimeT
       } else {
         up.kind = Upstreamed::Kind::kFailure;
         up.status = upstream::status_for_failure(result.outcome);
+        r.record.detailed_error = detailed_error_type(result.outcome);
         up.failure_reason = fetch ? fetch->error_detail() : "origin failed";
       }
       co_return up;
@@ -649,6 +743,7 @@ net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow
         // Never pass a truncated body off as complete.
         log_origin_failure(up.origin->config->id,
                            fmt::format("response body failed: {}", chunk.error().message));
+        r.record.detailed_error = "OriginReadError";
         sink.abort();
         co_return status;
       }
@@ -658,7 +753,10 @@ net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow
   }
   if (!(co_await sink.finish()).ok()) co_return status;
   if (up.fetch) up.fetch->release();
-  up.origin->stats.served->add(worker_.index());
+  if (up.origin) {  // null for an answer the edge generated
+    up.origin->stats.served->add(worker_.index());
+    r.record.origin_id = up.origin->config->id;
+  }
   co_return status;
 }
 

@@ -9,6 +9,8 @@
 #include "cache/cache_key.h"
 #include "cache/memory_store.h"
 #include "http/exchange.h"
+#include "obs/request_record.h"
+#include "proxy/phase_steps.h"
 #include "proxy/worker_context.h"
 #include "upstream/directory_origin.h"
 #include "upstream/origin_fetch.h"
@@ -50,9 +52,22 @@ class ProxyHandler final : public http::Handler {
   std::optional<Refusal> refusal(const Request& r, const routing::Route& route) const;
   net::awaitable<int> serve(Request& r);
   net::awaitable<int> serve_routed(Request& r, const routing::Route& route);
+  // origin-request, the attempts, origin-response.
   net::awaitable<Upstreamed> fetch_target(Request& r, const RuntimeTarget& target,
                                           const http::RequestHead& viewer_request,
                                           std::string_view origin_path);
+  net::awaitable<Upstreamed> fetch_with_steps(Request& r, const RuntimeTarget& target,
+                                              const PhaseSteps& steps,
+                                              const http::RequestHead& viewer_request,
+                                              std::string_view origin_path);
+  net::awaitable<Upstreamed> fetch_attempts(Request& r, const RuntimeTarget& target,
+                                            const http::RequestHead& viewer_request,
+                                            std::string_view origin_path);
+  // The phase seams (phase_seams.cc).
+  StepContext step_context(const Request& r) const;
+  // An answer a step generated, as what an origin would have answered.
+  static Upstreamed generated_upstream(GeneratedAnswer answer, http::Method method);
+  net::awaitable<int> respond_answer(Request& r, GeneratedAnswer answer);
   net::awaitable<int> deliver(Request& r, Upstreamed& up, bool allow_custom_errors = true,
                               http::HeaderList extra = {});
   net::awaitable<int> deliver_custom_error(Request& r, Upstreamed& up,
@@ -65,8 +80,9 @@ class ProxyHandler final : public http::Handler {
   struct CacheVerdict {
     // A constructor, not an aggregate: GCC 12 mis-initialises aggregates built in a
     // co_await's argument list.
-    CacheVerdict(std::string_view x, std::string s, CacheResult r)
-        : x_cache(x), status(std::move(s)), result(r) {}
+    CacheVerdict(obs::EdgeResult e, std::string s, CacheResult r)
+        : edge(e), x_cache(obs::x_cache_value(e)), status(std::move(s)), result(r) {}
+    obs::EdgeResult edge;
     std::string_view x_cache;  // "Hit from edgefront", ...
     std::string status;        // this cache's RFC 9211 Cache-Status member
     CacheResult result;
@@ -104,6 +120,12 @@ class ProxyHandler final : public http::Handler {
                                std::shared_ptr<cache::CachedObject> stale,
                                std::shared_ptr<cache::MemoryStore::Pending> pending);
   void invalidate_after_unsafe(const Request& r, int status);
+
+  // The request record (request_log.cc): the result an answer carries in X-Cache, and the
+  // log step every request ends with, whichever entry point served it.
+  static std::string_view note_result(Request& r, obs::EdgeResult result);
+  bool logs(const Request& r) const;
+  void log_request(Request& r);
 
   WorkerContext& worker_;
 };

@@ -5,13 +5,23 @@
 #include <memory>
 #include <string>
 
+#include "obs/request_record.h"
 #include "proxy/pipeline.h"
 
 namespace edgefront::proxy {
 
 struct ProxyHandler::Request {
   Request(http::Exchange& e, std::shared_ptr<const Runtime> runtime)
-      : ex(e), rt(std::move(runtime)), viewer{e.viewer.peer_ip, e.viewer.peer_port, e.viewer.tls} {}
+      : Request(e, std::move(runtime), own_record) {}
+  // A request serving another's exchange through a wrapping sink shares its record.
+  Request(http::Exchange& e, std::shared_ptr<const Runtime> runtime, obs::RequestRecord& rec)
+      : ex(e),
+        rt(std::move(runtime)),
+        viewer{e.viewer.peer_ip, e.viewer.peer_port, e.viewer.tls},
+        record(rec) {}
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
   http::Exchange& ex;
   std::shared_ptr<const Runtime> rt;
   const RuntimeDistribution* dist = nullptr;
@@ -22,6 +32,9 @@ struct ProxyHandler::Request {
   // Starts the fill of a body nobody else shares (a large disk hit), once this viewer reads
   // it: a fill that runs ahead of its only reader would drop the bytes it has not read.
   std::function<void()> start_fill_when_reading;
+  obs::RequestRecord own_record;
+  // What the request did, for the log step (see log_request).
+  obs::RequestRecord& record;
 };
 
 }  // namespace edgefront::proxy

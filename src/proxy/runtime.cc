@@ -29,7 +29,8 @@ OriginStats make_origin_stats(obs::Registry& r, const std::string& dist, const s
 Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const config::Config> config,
                                                       obs::Registry& registry,
                                                       upstream::HealthRegistry& health,
-                                                      const upstream::FaultTable* faults) {
+                                                      const upstream::FaultTable* faults,
+                                                      const StepProvider* step_provider) {
   auto rt = std::make_shared<Runtime>();
   rt->faults_ = faults;
   rt->config_ = config;
@@ -103,6 +104,14 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
     }
     for (const config::CustomErrorResponse& e : d.custom_error_responses) {
       rd.custom_errors[e.error_code] = &e;
+    }
+    if (step_provider) {
+      auto add_steps = [&](const config::CacheBehavior& b) {
+        PhaseSteps steps = step_provider->steps_for(d, b);
+        if (!steps.empty()) rd.steps.emplace(&b, std::move(steps));
+      };
+      add_steps(d.default_behavior);
+      for (const config::CacheBehavior& b : d.behaviors) add_steps(b);
     }
   }
   return std::shared_ptr<const Runtime>(std::move(rt));

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "obs/metric_table.h"
+#include "proxy/phase_steps.h"
 #include "routing/router.h"
 #include "upstream/connect_rtt.h"
 #include "upstream/directory_origin.h"
@@ -72,6 +73,13 @@ struct RuntimeDistribution {
   std::vector<std::unique_ptr<RuntimeOrigin>> origins;
   std::unordered_map<std::string, RuntimeTarget> targets;  // by origin id and group id
   std::unordered_map<int, const config::CustomErrorResponse*> custom_errors;
+  // The steps a behavior runs at CloudFront's events; behaviors without any are absent.
+  std::unordered_map<const config::CacheBehavior*, PhaseSteps> steps;
+  const PhaseSteps* steps_for(const config::CacheBehavior* behavior) const {
+    if (steps.empty()) return nullptr;
+    auto it = steps.find(behavior);
+    return it == steps.end() ? nullptr : &it->second;
+  }
 };
 
 // How a cacheable request was answered (edgefront_cache_lookups_total{result}).
@@ -82,7 +90,8 @@ class Runtime {
   static Result<std::shared_ptr<const Runtime>> build(std::shared_ptr<const config::Config> config,
                                                       obs::Registry& registry,
                                                       upstream::HealthRegistry& health,
-                                                      const upstream::FaultTable* faults = nullptr);
+                                                      const upstream::FaultTable* faults = nullptr,
+                                                      const StepProvider* step_provider = nullptr);
 
   const config::Config& config() const { return *config_; }
   const routing::Router& router() const { return *router_; }

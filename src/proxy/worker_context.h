@@ -8,6 +8,7 @@
 #include "cache/disk_store.h"
 #include "cache/invalidation.h"
 #include "cache/memory_store.h"
+#include "obs/access_log.h"
 #include "proxy/runtime.h"
 #include "upstream/connection_pool.h"
 
@@ -34,6 +35,9 @@ class WorkerContext {
   // listener (0 when edgefront terminates no TLS itself, e.g. behind a TLS load balancer).
   uint16_t https_port() const { return https_port_; }
   void set_https_port(uint16_t port) { https_port_ = port; }
+  // The access log every distribution that logs writes to; null when none is configured.
+  obs::AccessLog* access_log() const { return access_log_; }
+  void set_access_log(obs::AccessLog* log) { access_log_ = log; }
   // The current runtime; the shared_ptr keeps it alive for the whole request even if a
   // reload publishes a new one meanwhile.
   std::shared_ptr<const Runtime> runtime() {
@@ -53,6 +57,7 @@ class WorkerContext {
   std::shared_ptr<const Runtime> cached_;
   uint64_t cached_generation_ = ~0ull;
   uint16_t https_port_ = 0;
+  obs::AccessLog* access_log_ = nullptr;
 };
 
 }  // namespace edgefront::proxy

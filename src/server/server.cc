@@ -13,6 +13,7 @@
 #include "http/h1_server.h"
 #include "net/draining_read.h"
 #include "net/listener.h"
+#include "obs/access_log.h"
 #include "proxy/pipeline.h"
 #include "server/admin.h"
 #include "server/tls_listeners.h"
@@ -201,14 +202,20 @@ std::shared_ptr<const config::Config> load_for_serving(const ServeOptions& optio
   if (options.listen_override) cfg.server.listen = {*options.listen_override};
   if (options.admin_override) cfg.server.admin = *options.admin_override;
   if (options.workers_override > 0) cfg.server.workers = options.workers_override;
+  if (!options.access_log_path.empty()) {
+    cfg.server.access_log.path = options.access_log_path;
+    cfg.server.access_log.format = config::AccessLogSettings::Format::kCloudFront;
+    cfg.server.access_log.force_all = true;
+  }
   return std::make_shared<const config::Config>(std::move(cfg));
 }
 
 int serve(std::shared_ptr<const config::Config> config, const ServeOptions& options) {
   unsigned workers = config->server.workers > 0 ? static_cast<unsigned>(config->server.workers)
                                                 : std::max(1u, std::thread::hardware_concurrency());
-  // One counter slot per worker, plus one for the control thread.
-  obs::Registry registry(workers + 1);
+  // One counter slot per worker, plus one for the control thread and one for the access log's
+  // writer.
+  obs::Registry registry(workers + 2);
   upstream::HealthRegistry health;
   upstream::FaultTable faults;  // admin fault injection; survives reloads
   proxy::RuntimeHolder holder;
@@ -223,6 +230,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   // must drain, not kill.
   asio::io_context control(1);
   asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+  asio::signal_set reopen_signal(control, SIGUSR1);
 
   // The cache outlives reloads: one store for the process, sized at start.
   cache::InvalidationBoard invalidations;
@@ -253,9 +261,23 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     cache_services.max_object_bytes = store.max_object_bytes();
   }
 
+  // Declared before the workers: destroyed after them, writing every line they handed over.
+  std::optional<obs::AccessLog> access_log;
+  if (!config->server.access_log.path.empty()) {
+    const config::AccessLogSettings& settings = config->server.access_log;
+    obs::AccessLogOptions log_options;
+    log_options.path = settings.path;
+    log_options.format = settings.format == config::AccessLogSettings::Format::kJsonLines
+                             ? obs::AccessLogFormat::kJsonLines
+                             : obs::AccessLogFormat::kCloudFront;
+    access_log.emplace(std::move(log_options), workers, registry.access_log_lines.get({"written"}),
+                       registry.access_log_lines.get({"dropped"}), workers + 1);
+  }
+
   std::vector<std::unique_ptr<Worker>> pool;
   for (unsigned i = 0; i < workers; ++i) {
     pool.push_back(std::make_unique<Worker>(i, holder, cache_services));
+    if (access_log) pool.back()->worker_context.set_access_log(&*access_log);
   }
 
   TlsListeners tls;
@@ -341,6 +363,11 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
           spdlog::error("reload: {}; still serving the previous config and certificates",
                         certs.error().message);
         } else {
+          if (next->server.access_log.path != config->server.access_log.path) {
+            spdlog::warn(
+                "reload: server.access_log.path changes only at restart; still writing to {}",
+                config->server.access_log.path.empty() ? "(none)" : config->server.access_log.path);
+          }
           holder.publish(rt.value());
           checker.start(rt.value()->probe_targets(), rt.value());
           spdlog::info("reload: new config in service");
@@ -362,8 +389,19 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     checker.stop();
     ticket_rotation.cancel();
     signals.cancel();
+    reopen_signal.cancel();
   };
   signals.async_wait(on_signal);
+  // SIGUSR1: logrotate moved the access log away; open the path afresh.
+  std::function<void(const std::error_code&, int)> on_reopen = [&](const std::error_code& ec, int) {
+    if (ec) return;
+    if (access_log) {
+      access_log->reopen();
+      spdlog::info("access log: reopening {}", access_log->path());
+    }
+    reopen_signal.async_wait(on_reopen);
+  };
+  reopen_signal.async_wait(on_reopen);
   asio::co_spawn(control, rotate_ticket_keys(ticket_rotation, tls), log_exception);
   control.run();
 

@@ -16,6 +16,7 @@ struct ServeOptions {
   // --admin: set means override; a set-but-empty inner value means "off".
   std::optional<std::optional<config::ListenAddress>> admin_override;
   int workers_override = 0;
+  std::string access_log_path;  // --access-log: every distribution logs to this file
 };
 
 // Loads the config (file or built-in) and reports problems on stderr. Null if invalid.

@@ -1,5 +1,6 @@
 #include "server/viewer_connection.h"
 
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include "http/h2_preface.h"
@@ -12,7 +13,8 @@ namespace {
 
 net::awaitable<void> serve_stream(net::Stream stream, bool h2, http::Handler& handler,
                                   const config::Limits& limits, http::ConnectionTracker& tracker,
-                                  const http::ViewerConnection& viewer) {
+                                  http::ViewerConnection viewer) {
+  viewer.http2 = h2;
   if (h2) {
     auto conn = std::make_shared<http::H2ServerConnection>(std::move(stream), handler, limits,
                                                            tracker, viewer);
@@ -39,6 +41,12 @@ net::awaitable<void> serve_tls_viewer(net::tcp::socket socket,
   }
   viewer.tls = true;
   bool h2 = accepted.value().h2;
+  // OpenSSL's names are static strings: the record can point at them.
+  SSL* ssl = accepted.value().stream->native_handle();
+  viewer.tls_protocol = SSL_get_version(ssl);
+  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) {
+    viewer.tls_cipher = SSL_CIPHER_get_name(cipher);
+  }
   co_await serve_stream(net::Stream(std::move(accepted.value().stream)), h2, handler, limits,
                         tracker, viewer);
 }
