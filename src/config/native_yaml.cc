@@ -388,6 +388,8 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
     }
   }
   paths.behavior_targets.push_back(m.at("default_cache_behavior").key("target_origin_id"));
+  paths.behavior_origin_request_policies.push_back(
+      m.at("default_cache_behavior").key("origin_request_policy"));
   if (std::optional<YAML::Node> b = m.take_required("default_cache_behavior")) {
     behavior(*b, m.at("default_cache_behavior"), true, d.default_behavior);
   }
@@ -397,6 +399,7 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
       CacheBehavior b;
       b.path_pattern.clear();
       paths.behavior_targets.push_back(item_path.key("target_origin_id"));
+      paths.behavior_origin_request_policies.push_back(item_path.key("origin_request_policy"));
       paths.behavior_patterns.push_back(item_path.key("path_pattern"));
       behavior(item, item_path, false, b);
       d.behaviors.push_back(std::move(b));
@@ -846,6 +849,7 @@ void NativeLoader::cache_settings(MapReader& m, CacheBehavior& b) {
       b.forwarding.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
       b.forwarding.accept_encoding_gzip = b.forwarding.accept_encoding_brotli = true;
     }
+    guard_unkeyed_overrides(b.cache_policy, b.forwarding);
     return;
   }
   if (f) {
