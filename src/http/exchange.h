@@ -70,6 +70,7 @@ struct ViewerConnection {
   std::string peer_ip;
   uint16_t peer_port = 0;
   bool tls = false;
+  std::string server_name;  // TLS SNI (empty: plain HTTP or none sent)
   unsigned worker_index = 0;
 };
 

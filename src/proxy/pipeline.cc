@@ -13,6 +13,7 @@
 #include "proxy/attempt_race.h"
 #include "proxy/policy_sink.h"
 #include "proxy/request.h"
+#include "routing/misdirected.h"
 #include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
 #include "upstream/load_balancer.h"
@@ -255,7 +256,10 @@ routing::Route ProxyHandler::route(Request& r) const {
 
 net::awaitable<int> ProxyHandler::serve(Request& r) {
   routing::Route route = this->route(r);
-  if (!r.behavior->response_headers_policy) co_return co_await serve_routed(r, route);
+  // A refused Host belongs to no distribution: no behavior's policy applies to the answer.
+  if (!r.behavior->response_headers_policy || route.unknown_host) {
+    co_return co_await serve_routed(r, route);
+  }
   // Every answer of this behavior, even the edge's own, passes the policy on its way out.
   http::RequestHead& req = r.ex.request;
   PolicySink sink(r.ex.response, *r.behavior->response_headers_policy, req);
@@ -269,6 +273,10 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
 std::optional<ProxyHandler::Refusal> ProxyHandler::refusal(const Request& r,
                                                            const routing::Route& route) const {
   const http::RequestHead& req = r.ex.request;
+  if (auto refused = routing::host_refusal(route, req.headers.get("Host").value_or(""),
+                                           r.ex.viewer.server_name)) {
+    return Refusal{refused->status, refused->reason, {}};
+  }
   if (!route.distribution->enabled) return Refusal{403, "This distribution is disabled.", {}};
 
   // Viewer protocol policy (CloudFront: 301 for GET/HEAD, 307 for other methods on

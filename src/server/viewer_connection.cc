@@ -38,6 +38,7 @@ net::awaitable<void> serve_tls_viewer(net::tcp::socket socket,
     co_return;
   }
   viewer.tls = true;
+  viewer.server_name = std::move(accepted.value().server_name);
   bool h2 = accepted.value().h2;
   co_await serve_stream(net::Stream(std::move(accepted.value().stream)), h2, handler, limits,
                         tracker, viewer);
