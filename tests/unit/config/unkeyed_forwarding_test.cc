@@ -109,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
              false}),
     [](const auto& info) { return std::string(info.param.name); });
 
-TEST(Unkeyed, GroupMembersForwardingHostAreNamed) {
+TEST(UnkeyedForwarding, GroupMembersForwardingHostAreNamed) {
   Distribution d;
   Origin a, b;
   a.id = "a";
@@ -128,7 +128,7 @@ TEST(Unkeyed, GroupMembersForwardingHostAreNamed) {
   EXPECT_TRUE(u.viewer_host);
 }
 
-TEST(Unkeyed, KeyedHeadersText) {
+TEST(UnkeyedForwarding, KeyedHeadersText) {
   EXPECT_EQ(keyed_headers_text(managed("CachingOptimized")), "no header");
   EXPECT_EQ(keyed_headers_text(keyed_on({"Host", "Origin"})), "Host, Origin");
 }

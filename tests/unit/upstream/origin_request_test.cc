@@ -423,7 +423,7 @@ INSTANTIATE_TEST_SUITE_P(
         UnkeyedCase{"LegacyStar", H::kWhitelist, {"*"}, true, all_unkeyed()}),
     [](const auto& info) { return std::string(info.param.name); });
 
-TEST(UnkeyedOverrides, CloudFrontRemovedHeadersStayRemoved) {
+TEST(OriginRequest, CloudFrontRemovedHeadersStayRemovedOnCachingBehaviors) {
   // Spec 4.2's removed list, on a caching behavior with default forwarding.
   http::RequestHead v = viewer("/", {{"Accept", "a"},
                                      {"Accept-Charset", "b"},
