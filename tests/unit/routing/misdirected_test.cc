@@ -21,7 +21,9 @@ TEST_P(HostRefusalTable, Status) {
   route.unknown_host = c.unknown_host;
   std::optional<HostRefusal> refused = host_refusal(route, c.host, c.sni);
   EXPECT_EQ(refused ? refused->status : 0, c.status);
-  if (refused) EXPECT_FALSE(refused->reason.empty());
+  if (refused) {
+    EXPECT_FALSE(refused->reason.empty());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
