@@ -913,6 +913,16 @@ void NativeLoader::forwarding(const YAML::Node& node, const FieldPath& path, For
     problems_.error(m.at("header_names"), "required when headers is whitelist");
   } else if (f.headers != Forwarding::Headers::kWhitelist && header_list) {
     problems_.error(m.at("header_names"), "only allowed with headers: whitelist");
+  } else if (header_list &&
+             std::find(f.header_names.begin(), f.header_names.end(), "*") != f.header_names.end()) {
+    // CloudFront's legacy "*": every header, so nothing is cached (as `headers: all`); read as
+    // a header named "*" it would cache while sending every header outside the key.
+    if (f.header_names.size() > 1) {
+      problems_.error(m.at("header_names"), "\"*\" must be the only item");
+    } else {
+      f.headers = Forwarding::Headers::kAll;
+      f.header_names.clear();
+    }
   }
   m.finish();
 }
