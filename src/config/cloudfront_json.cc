@@ -124,6 +124,8 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
     for (const auto& [item, item_path] : list.items()) origin_group(item, item_path);
   }
   paths_.behavior_targets.push_back(m.at("DefaultCacheBehavior").key("TargetOriginId"));
+  paths_.behavior_origin_request_policies.push_back(
+      m.at("DefaultCacheBehavior").key("OriginRequestPolicyId"));
   if (std::optional<YAML::Node> b = m.take_required("DefaultCacheBehavior")) {
     behavior(*b, m.at("DefaultCacheBehavior"), true, d_.default_behavior);
   }
@@ -133,6 +135,7 @@ void CloudFrontLoader::distribution_config(const YAML::Node& node, const FieldPa
       CacheBehavior b;
       b.path_pattern.clear();
       paths_.behavior_targets.push_back(item_path.key("TargetOriginId"));
+      paths_.behavior_origin_request_policies.push_back(item_path.key("OriginRequestPolicyId"));
       paths_.behavior_patterns.push_back(item_path.key("PathPattern"));
       behavior(item, item_path, false, b);
       d_.behaviors.push_back(std::move(b));
@@ -588,6 +591,7 @@ void CloudFrontLoader::cache_settings(MapReader& m, const FieldPath& path, Cache
     b.forwarding.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
     b.forwarding.accept_encoding_gzip = b.forwarding.accept_encoding_brotli = true;
   }
+  guard_unkeyed_overrides(b.cache_policy, b.forwarding);
 }
 
 // Legacy TTLs: whole seconds, 0 to 3,153,600,000 (spec 3.5).

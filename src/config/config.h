@@ -139,6 +139,11 @@ struct Forwarding {
   std::vector<std::string> header_except_names;
   // Send the viewer's Host (an origin request policy with all viewer headers).
   bool forward_host = false;
+  // A behavior that caches: the headers that make an origin build its URLs or pick its method
+  // from the request (X-Forwarded-Host, X-Original-URL, ...; upstream/unkeyed_headers.h) are
+  // removed unless a list names them, because they are not in the cache key (cache
+  // poisoning). Set at load from the cache policy; never with all headers forwarded.
+  bool strip_unkeyed_overrides = false;
   // Accept-Encoding toward the origin (spec 3.10): as the viewer sent it, normalised to the
   // codings the cache keys on ("identity" when none), or removed (a cache policy without
   // gzip/brotli that neither keys nor forwards the header).

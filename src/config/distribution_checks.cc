@@ -4,9 +4,52 @@
 #include <string>
 
 #include "config/rules.h"
+#include "config/unkeyed_forwarding.h"
 #include "config/yaml_reader.h"
 
 namespace edgefront::config::detail {
+
+namespace {
+
+constexpr std::string_view kPoisoning =
+    "; one viewer's value then decides the object every viewer gets (cache poisoning): key on "
+    "what the origin reads, or forward less";
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Warnings, not errors: CloudFront accepts these configs, and some origins ignore the headers.
+void warn_unkeyed(const Distribution& d, const CacheBehavior& b, const FieldPath& orp_path,
+                  const FieldPath& target_path, Problems& problems) {
+  UnkeyedForwarding u = unkeyed_forwarding(d, b);
+  std::string keyed = " (the cache key holds " + keyed_headers_text(b.cache_policy) + ")";
+  if (!u.headers.empty()) {
+    problems.warn(orp_path, "sends " + joined(u.headers) +
+                                " to the origin on a behavior that caches, outside the cache key" +
+                                keyed + std::string(kPoisoning));
+  }
+  if (u.every_viewer_header) {
+    std::string what = u.viewer_host ? "every viewer header, Host included,"
+                                     : "every viewer header (X-Forwarded-Host included)";
+    problems.warn(orp_path, "sends " + what +
+                                " to the origin on a behavior that caches, outside the cache key" +
+                                keyed + std::string(kPoisoning));
+  }
+  for (const std::string& id : u.host_origins) {
+    problems.warn(target_path, "origin " + in_quotes(id) +
+                                   " sends the viewer's Host (forward_viewer_host) on a behavior "
+                                   "that caches, but the cache key does not hold Host" +
+                                   std::string(kPoisoning));
+  }
+}
+
+}  // namespace
 
 void check_distribution(const Distribution& d, const DistributionPaths& paths, Problems& problems) {
   // Origins and groups share one name space: a TargetOriginId may name either.
@@ -55,9 +98,18 @@ void check_distribution(const Distribution& d, const DistributionPaths& paths, P
       problems.error(paths.behavior_targets[i], *reason);
     }
   };
+  auto warn_unkeyed_at = [&](const CacheBehavior& b, size_t i) {
+    if (i >= paths.behavior_origin_request_policies.size() || i >= paths.behavior_targets.size()) {
+      return;
+    }
+    warn_unkeyed(d, b, paths.behavior_origin_request_policies[i], paths.behavior_targets[i],
+                 problems);
+  };
   check_target_at(d.default_behavior, 0);
+  warn_unkeyed_at(d.default_behavior, 0);
   for (size_t i = 0; i < d.behaviors.size(); ++i) {
     check_target_at(d.behaviors[i], i + 1);
+    warn_unkeyed_at(d.behaviors[i], i + 1);
     if (i >= paths.behavior_patterns.size() || d.behaviors[i].path_pattern.empty()) continue;
     for (size_t earlier = 0; earlier < i; ++earlier) {
       if (d.behaviors[earlier].path_pattern == d.behaviors[i].path_pattern) {

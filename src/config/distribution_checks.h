@@ -22,12 +22,15 @@ struct DistributionPaths {
   std::vector<std::vector<FieldPath>> group_members;  // per group, per member
   std::vector<FieldPath> behavior_targets;            // default behavior first, then behaviors
   std::vector<FieldPath> behavior_patterns;           // per behavior (not the default)
-  std::vector<FieldPath> error_codes;                 // per custom error response
+  // Default behavior first, then behaviors: the origin request policy field (set or not).
+  std::vector<FieldPath> behavior_origin_request_policies;
+  std::vector<FieldPath> error_codes;  // per custom error response
 };
 
 // Ids unique across origins and groups; group members name plain origins, once each; targets
 // resolve; error codes unique. Duplicate path patterns are a warning (the later never matches).
-// Empty ids are skipped: their "required" error was already reported.
+// Empty ids are skipped: their "required" error was already reported. A behavior that caches
+// and sends headers to the origin that its cache key does not hold gets a warning each.
 void check_distribution(const Distribution& d, const DistributionPaths& paths, Problems& problems);
 
 // Reads method names (GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE) into a set; reports unknown

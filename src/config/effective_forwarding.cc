@@ -152,7 +152,13 @@ Forwarding effective_forwarding(const CachePolicy& cache,
   set_cookies(union_of(cache.cookies, orp_cookies, true), f);
   set_headers(cache.headers, origin_request, f);
   set_accept_encoding(cache, f);
+  guard_unkeyed_overrides(cache, f);
   return f;
+}
+
+void guard_unkeyed_overrides(const CachePolicy& cache, Forwarding& forwarding) {
+  forwarding.strip_unkeyed_overrides = !cache.honour_origin && !cache.caching_disabled() &&
+                                       forwarding.headers != Forwarding::Headers::kAll;
 }
 
 CachePolicy legacy_cache_policy(const Forwarding& forwarding, Duration min_ttl,

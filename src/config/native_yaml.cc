@@ -435,6 +435,8 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
     }
   }
   paths.behavior_targets.push_back(m.at("default_cache_behavior").key("target_origin_id"));
+  paths.behavior_origin_request_policies.push_back(
+      m.at("default_cache_behavior").key("origin_request_policy"));
   if (std::optional<YAML::Node> b = m.take_required("default_cache_behavior")) {
     behavior(*b, m.at("default_cache_behavior"), true, d.default_behavior);
   }
@@ -444,6 +446,7 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
       CacheBehavior b;
       b.path_pattern.clear();
       paths.behavior_targets.push_back(item_path.key("target_origin_id"));
+      paths.behavior_origin_request_policies.push_back(item_path.key("origin_request_policy"));
       paths.behavior_patterns.push_back(item_path.key("path_pattern"));
       behavior(item, item_path, false, b);
       d.behaviors.push_back(std::move(b));
@@ -893,6 +896,7 @@ void NativeLoader::cache_settings(MapReader& m, CacheBehavior& b) {
       b.forwarding.accept_encoding = Forwarding::AcceptEncoding::kNormalize;
       b.forwarding.accept_encoding_gzip = b.forwarding.accept_encoding_brotli = true;
     }
+    guard_unkeyed_overrides(b.cache_policy, b.forwarding);
     return;
   }
   if (f) {
@@ -956,6 +960,16 @@ void NativeLoader::forwarding(const YAML::Node& node, const FieldPath& path, For
     problems_.error(m.at("header_names"), "required when headers is whitelist");
   } else if (f.headers != Forwarding::Headers::kWhitelist && header_list) {
     problems_.error(m.at("header_names"), "only allowed with headers: whitelist");
+  } else if (header_list &&
+             std::find(f.header_names.begin(), f.header_names.end(), "*") != f.header_names.end()) {
+    // CloudFront's legacy "*": every header, so nothing is cached (as `headers: all`); read as
+    // a header named "*" it would cache while sending every header outside the key.
+    if (f.header_names.size() > 1) {
+      problems_.error(m.at("header_names"), "\"*\" must be the only item");
+    } else {
+      f.headers = Forwarding::Headers::kAll;
+      f.header_names.clear();
+    }
   }
   m.finish();
 }

@@ -85,6 +85,7 @@ struct ViewerConnection {
   std::string peer_ip;
   uint16_t peer_port = 0;
   bool tls = false;
+  std::string server_name;  // TLS SNI (empty: plain HTTP or none sent)
   unsigned worker_index = 0;
   const char* tls_protocol = "";  // OpenSSL's static names, "TLSv1.3"
   const char* tls_cipher = "";    // "TLS_AES_128_GCM_SHA256"

@@ -15,6 +15,7 @@
 #include "proxy/recording_sink.h"
 #include "proxy/request.h"
 #include "proxy/step_sink.h"
+#include "routing/misdirected.h"
 #include "upstream/failover_bounds.h"
 #include "upstream/failover_policy.h"
 #include "upstream/load_balancer.h"
@@ -275,6 +276,12 @@ routing::Route ProxyHandler::route(Request& r) const {
 
 net::awaitable<int> ProxyHandler::serve(Request& r) {
   routing::Route route = this->route(r);
+  // A refused Host belongs to no distribution: no behavior's policy or steps apply to the
+  // answer, and no distribution logs it.
+  if (route.unknown_host) {
+    r.unrouted = true;
+    co_return co_await serve_routed(r, route);
+  }
   const bool recording = logs(r);
   const PhaseSteps* steps = r.dist->steps_for(r.behavior);
   const bool stepping = steps && !steps->viewer_response.empty();
@@ -305,6 +312,10 @@ net::awaitable<int> ProxyHandler::serve(Request& r) {
 std::optional<ProxyHandler::Refusal> ProxyHandler::refusal(const Request& r,
                                                            const routing::Route& route) const {
   const http::RequestHead& req = r.ex.request;
+  if (auto refused = routing::host_refusal(route, req.headers.get("Host").value_or(""),
+                                           r.ex.viewer.server_name)) {
+    return Refusal{refused->status, refused->reason, {}};
+  }
   if (!route.distribution->enabled) return Refusal{403, "This distribution is disabled.", {}};
 
   // Viewer protocol policy (CloudFront: 301 for GET/HEAD, 307 for other methods on

@@ -32,6 +32,8 @@ struct ProxyHandler::Request {
   // Starts the fill of a body nobody else shares (a large disk hit), once this viewer reads
   // it: a fill that runs ahead of its only reader would drop the bytes it has not read.
   std::function<void()> start_fill_when_reading;
+  // The Host named no distribution: answered, but logged by none.
+  bool unrouted = false;
   obs::RequestRecord own_record;
   // What the request did, for the log step (see log_request).
   obs::RequestRecord& record;

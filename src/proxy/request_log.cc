@@ -80,7 +80,7 @@ std::string_view ProxyHandler::note_result(Request& r, obs::EdgeResult result) {
 }
 
 bool ProxyHandler::logs(const Request& r) const {
-  if (!worker_.access_log() || !r.dist) return false;
+  if (!worker_.access_log() || !r.dist || r.unrouted) return false;
   const config::AccessLogSettings& settings = r.rt->config().server.access_log;
   const config::DistributionLogging& logging = r.dist->config->logging;
   return settings.force_all || logging.enabled.value_or(true);

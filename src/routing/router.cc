@@ -31,6 +31,7 @@ Router::Router(const config::Config& config) {
     for (const config::CacheBehavior& b : d.behaviors) cd.patterns.emplace_back(b.path_pattern);
     size_t index = dists_.size();
     dists_.push_back(std::move(cd));
+    if (d.aliases.empty() && catch_all_ == kNoDistribution) catch_all_ = index;
     for (const std::string& alias : d.aliases) {
       std::string a = normalize_host(alias);
       if (a.size() > 2 && a.compare(0, 2, "*.") == 0) {
@@ -49,7 +50,7 @@ Router::Router(const config::Config& config) {
 
 size_t Router::find_index(std::string_view host_header) const {
   std::string host = normalize_host(host_header);
-  if (host.empty()) return 0;
+  if (host.empty()) return catch_all_;
   if (auto it = exact_.find(host); it != exact_.end()) return it->second;
   for (const WildcardAlias& w : wildcards_) {
     // "*.example.com" matches one or more labels before ".example.com", not the apex.
@@ -58,12 +59,12 @@ size_t Router::find_index(std::string_view host_header) const {
       return w.index;
     }
   }
-  return 0;
+  return catch_all_;
 }
 
 const config::Distribution* Router::find_distribution(std::string_view host_header) const {
-  if (dists_.empty()) return nullptr;
-  return dists_[find_index(host_header)].distribution;
+  size_t index = find_index(host_header);
+  return index == kNoDistribution ? nullptr : dists_[index].distribution;
 }
 
 Route Router::route(std::string_view host_header, std::string_view path) const {
@@ -72,7 +73,9 @@ Route Router::route(std::string_view host_header, std::string_view path) const {
     r.origin_path.assign(path);
     return r;
   }
-  const CompiledDistribution* cd = &dists_[find_index(host_header)];
+  size_t index = find_index(host_header);
+  r.unknown_host = index == kNoDistribution;
+  const CompiledDistribution* cd = &dists_[r.unknown_host ? 0 : index];
   r.distribution = cd->distribution;
   r.behavior = &r.distribution->default_behavior;
   for (size_t i = 0; i < cd->patterns.size(); ++i) {

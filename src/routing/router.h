@@ -18,6 +18,10 @@ struct Route {
   // Path to request from the origin: "/" rewritten to "/" + default_root_object when set;
   // otherwise the request path.
   std::string origin_path;
+  // The Host names no alternate domain name and no distribution is a catch-all (one without
+  // aliases): the request is refused (routing/misdirected.h). `distribution` is then the
+  // first one, only so that the refusal has a behavior to be answered through.
+  bool unknown_host = false;
 };
 
 // The host name of a Host header value: port stripped ("h:80", "[::1]:80" -> "::1"), one
@@ -30,8 +34,9 @@ class Router {
   explicit Router(const config::Config& config);
   Route route(std::string_view host_header, std::string_view path) const;
 
-  // The distribution for a Host header value (the first one when no alias matches); null
-  // only when the config has no distributions.
+  // The distribution for a Host header value: the one whose alias matches, else the first
+  // distribution without aliases (the catch-all; with no aliases anywhere, the first one);
+  // null when there is neither (or no distribution at all).
   const config::Distribution* find_distribution(std::string_view host_header) const;
 
  private:
@@ -44,11 +49,14 @@ class Router {
     size_t index = 0;    // into dists_
   };
 
-  size_t find_index(std::string_view host_header) const;  // dists_ must be non-empty
+  static constexpr size_t kNoDistribution = static_cast<size_t>(-1);
+  // Index into dists_, or kNoDistribution.
+  size_t find_index(std::string_view host_header) const;
 
   std::vector<CompiledDistribution> dists_;
   std::unordered_map<std::string, size_t> exact_;  // alias -> index into dists_ (first wins)
   std::vector<WildcardAlias> wildcards_;           // longest suffix first
+  size_t catch_all_ = kNoDistribution;             // first distribution without aliases
 };
 
 }  // namespace edgefront::routing

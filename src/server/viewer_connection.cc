@@ -40,6 +40,7 @@ net::awaitable<void> serve_tls_viewer(net::tcp::socket socket,
     co_return;
   }
   viewer.tls = true;
+  viewer.server_name = std::move(accepted.value().server_name);
   bool h2 = accepted.value().h2;
   // OpenSSL's names are static strings: the record can point at them.
   SSL* ssl = accepted.value().stream->native_handle();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "net/deadline.h"
 
@@ -44,6 +45,10 @@ net::awaitable<Result<Accepted>> accept_handshake(net::tcp::socket socket,
   unsigned int alpn_len = 0;
   SSL_get0_alpn_selected(out.stream->native_handle(), &alpn, &alpn_len);
   out.h2 = alpn_len == 2 && alpn[0] == 'h' && alpn[1] == '2';
+  if (const char* name =
+          SSL_get_servername(out.stream->native_handle(), TLSEXT_NAMETYPE_host_name)) {
+    out.server_name = name;
+  }
   co_return out;
 }
 

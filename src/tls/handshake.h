@@ -15,7 +15,8 @@ namespace edgefront::tls {
 
 struct Accepted {
   std::unique_ptr<net::TlsSocket> stream;
-  bool h2 = false;  // ALPN chose "h2"
+  bool h2 = false;          // ALPN chose "h2"
+  std::string server_name;  // SNI; empty when the client sent none
 };
 
 net::awaitable<Result<Accepted>> accept_handshake(net::tcp::socket socket,

@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "http/accept_encoding.h"
 #include "routing/path_pattern.h"
+#include "upstream/unkeyed_headers.h"
 
 namespace edgefront::upstream {
 
@@ -168,6 +169,11 @@ http::RequestHead build_origin_request(const http::RequestHead& viewer,
       if (!forwarded(name)) h.remove(name);
     }
     if (!forwarded("User-Agent")) h.set("User-Agent", kCloudFrontUserAgent);
+    if (forwarding.strip_unkeyed_overrides) {
+      for (std::string_view name : kUnkeyedOverrideHeaders) {
+        if (!forwarded(name)) h.remove(name);
+      }
+    }
   }
 
   // Accept-Encoding (spec 3.10).

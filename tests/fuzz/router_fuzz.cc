@@ -86,13 +86,28 @@ Config make_config(const std::vector<std::string_view>& patterns) {
   d.default_behavior.target_origin_id = "d-default";
   for (std::string_view p : patterns) d.behaviors.push_back(behavior(std::string(p), "d-fuzz"));
   c.distributions.push_back(std::move(d));
+
+  if (patterns.size() % 2 == 1) {  // sometimes a catch-all for the Hosts no alias names
+    Distribution e;
+    e.id = "e";
+    e.default_behavior.target_origin_id = "e-default";
+    c.distributions.push_back(std::move(e));
+  }
   return c;
 }
 
-// The distribution the router should pick, from the aliases directly.
+// The first distribution without aliases (the catch-all), or null.
+const Distribution* catch_all(const Config& c) {
+  for (const Distribution& d : c.distributions) {
+    if (d.aliases.empty()) return &d;
+  }
+  return nullptr;
+}
+
+// The distribution the router should pick, from the aliases directly; null: none (refused).
 const Distribution* reference_distribution(const Config& c, std::string_view host_header) {
   std::string host = normalize_host(host_header);
-  if (host.empty()) return &c.distributions.front();
+  if (host.empty()) return catch_all(c);
   for (const Distribution& d : c.distributions) {
     for (const std::string& alias : d.aliases) {
       std::string a = normalize_host(alias);
@@ -113,7 +128,7 @@ const Distribution* reference_distribution(const Config& c, std::string_view hos
       }
     }
   }
-  return best != nullptr ? best : &c.distributions.front();
+  return best != nullptr ? best : catch_all(c);
 }
 
 void check_route(const Config& c, const Router& router, std::string_view host,
@@ -121,8 +136,11 @@ void check_route(const Config& c, const Router& router, std::string_view host,
   Route r = router.route(host, path);
   check(r.distribution != nullptr, "null distribution for a non-empty config");
   check(r.behavior != nullptr, "null behavior for a non-empty config");
-  check(r.distribution == router.find_distribution(host), "route and find_distribution disagree");
-  check(r.distribution == reference_distribution(c, host), "wrong distribution for the Host");
+  const Distribution* found = router.find_distribution(host);
+  check(r.unknown_host == (found == nullptr), "route and find_distribution disagree on the Host");
+  check(r.unknown_host ? r.distribution == &c.distributions.front() : r.distribution == found,
+        "route and find_distribution disagree");
+  check(found == reference_distribution(c, host), "wrong distribution for the Host");
 
   const Distribution& d = *r.distribution;
   const CacheBehavior* expected = &d.default_behavior;

@@ -259,6 +259,21 @@ TEST(NativeCachePolicies, NoPolicyIsLegacy) {
   EXPECT_EQ(p.cookies.behavior, Behavior::kNone);
 }
 
+// Legacy "*" is every header, as in CloudFront JSON: nothing cached, not a header named "*"
+// keyed while every header goes to the origin outside the key.
+TEST(NativeCachePolicies, LegacyStarHeaderForwardsAllAndCachesNothing) {
+  LoadResult r = load_yaml(
+      yaml("", "    forwarding: {headers: whitelist, header_names: ['*'], cookies: none}\n"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
+  EXPECT_EQ(default_behavior(r).forwarding.headers, Forwarding::Headers::kAll);
+  EXPECT_TRUE(default_behavior(r).cache_policy.caching_disabled());
+  LoadResult bad = load_yaml(
+      yaml("", "    forwarding: {headers: whitelist, header_names: ['*', Host], cookies: none}\n"));
+  EXPECT_EQ(bad.problems.errors,
+            std::vector<std::string>{"distribution.default_cache_behavior.forwarding.header_names: "
+                                     "\"*\" must be the only item"});
+}
+
 TEST(NativeCachePolicies, ServerCache) {
   LoadResult r = load_yaml(yaml("", "", ", cache: {memory: 64MiB, serve_stale_after: 2s}"));
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);

@@ -292,6 +292,10 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "and h2c with prior knowledge); HTTP/3 is not supported; ignored",
       "DistributionConfig.IsIPV6Enabled: not applicable: edgefront listens on the server.listen "
       "addresses; ignored",
+      "DistributionConfig.DefaultCacheBehavior.OriginRequestPolicyId: sends every viewer header, "
+      "Host included, to the origin on a behavior that caches, outside the cache key (the cache "
+      "key holds no header); one viewer's value then decides the object every viewer gets "
+      "(cache poisoning): key on what the origin reads, or forward less",
   };
   EXPECT_EQ(r.config.warnings, expected);
   // The S3 origin is treated as https-only on 443; CachingOptimized with the AllViewer origin

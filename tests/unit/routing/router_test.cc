@@ -60,26 +60,54 @@ TEST_P(RouterHost, PicksDistribution) {
   Router r(c);
   Route route = r.route(GetParam().host, "/x");
   ASSERT_NE(route.distribution, nullptr);
-  EXPECT_EQ(route.distribution->id, GetParam().distribution) << GetParam().host;
+  std::string_view expected = GetParam().distribution;
+  // "": no alias matches and every distribution has aliases: refused (the first one answers).
+  EXPECT_EQ(route.unknown_host, expected.empty()) << GetParam().host;
+  EXPECT_EQ(route.distribution->id, expected.empty() ? "first" : expected) << GetParam().host;
+  const config::Distribution* found = r.find_distribution(GetParam().host);
+  EXPECT_EQ(found, expected.empty() ? nullptr : route.distribution);
 }
 
-INSTANTIATE_TEST_SUITE_P(Aliases, RouterHost,
-                         ::testing::Values(HostCase{"www.example.com", "first"},
-                                           HostCase{"WWW.EXAMPLE.COM", "first"},
-                                           HostCase{"www.example.com:8443", "first"},
-                                           HostCase{"static.example.net", "second"},
-                                           // Wildcard: one or more leading labels; never the apex.
-                                           HostCase{"x.example.org", "second"},
-                                           HostCase{"a.b.example.org", "second"},
-                                           HostCase{"example.org", "first"},
-                                           // Exact beats wildcard, longer wildcard beats shorter.
-                                           HostCase{"a.cdn.example.org", "third"},
-                                           HostCase{"b.cdn.example.org", "second"},
-                                           HostCase{"[2001:db8::1]:8080", "third"},
-                                           HostCase{"upper.example.com", "third"},
-                                           // No match (or no Host): the first distribution.
-                                           HostCase{"unknown.test", "first"}, HostCase{"", "first"},
-                                           HostCase{"xexample.org", "first"}));
+INSTANTIATE_TEST_SUITE_P(
+    Aliases, RouterHost,
+    ::testing::Values(
+        HostCase{"www.example.com", "first"}, HostCase{"WWW.EXAMPLE.COM", "first"},
+        HostCase{"www.example.com:8443", "first"}, HostCase{"static.example.net", "second"},
+        // Wildcard: one or more leading labels; never the apex.
+        HostCase{"x.example.org", "second"}, HostCase{"a.b.example.org", "second"},
+        HostCase{"example.org", ""},
+        // Exact beats wildcard, longer wildcard beats shorter.
+        HostCase{"a.cdn.example.org", "third"}, HostCase{"b.cdn.example.org", "second"},
+        HostCase{"[2001:db8::1]:8080", "third"}, HostCase{"upper.example.com", "third"},
+        // No match (or no Host): refused.
+        HostCase{"unknown.test", ""}, HostCase{"", ""}, HostCase{"xexample.org", ""}));
+
+// A distribution without aliases is the catch-all for Hosts no alias names; with no aliases
+// anywhere that is the first one, as before aliases were checked (demo and test configs).
+TEST(Router, CatchAllIsFirstDistributionWithoutAliases) {
+  config::Config c = make_config();
+  config::Distribution plain;
+  plain.id = "plain";
+  plain.default_behavior = behavior("*", "plain-default");
+  c.distributions.push_back(plain);
+  c.distributions.push_back(plain);
+  c.distributions.back().id = "second-plain";
+  Router r(c);
+  for (const char* host : {"unknown.test", "", "127.0.0.1:8080"}) {
+    Route route = r.route(host, "/x");
+    EXPECT_FALSE(route.unknown_host) << host;
+    EXPECT_EQ(route.distribution->id, "plain") << host;
+  }
+  EXPECT_EQ(r.route("www.example.com", "/").distribution->id, "first");
+
+  config::Config none;
+  none.distributions = {plain, plain};
+  none.distributions[1].id = "other";
+  Router n(none);
+  Route route = n.route("anything.test", "/");
+  EXPECT_FALSE(route.unknown_host);
+  EXPECT_EQ(route.distribution->id, "plain");
+}
 
 struct PathCase {
   const char* path;

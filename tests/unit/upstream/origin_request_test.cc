@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <initializer_list>
 #include <string>
 #include <utility>
+
+#include "base/strings.h"
+#include "upstream/unkeyed_headers.h"
 
 namespace edgefront::upstream {
 namespace {
@@ -349,6 +354,102 @@ TEST(OriginRequest, AcceptEncodingNormalisedRemovedOrPassedOn) {
   f.accept_encoding = config::Forwarding::AcceptEncoding::kRemove;
   EXPECT_FALSE(
       build(viewer("/", {{"Accept-Encoding", "gzip"}}), f).headers.contains("Accept-Encoding"));
+}
+
+}  // namespace
+}  // namespace edgefront::upstream
+
+namespace edgefront::upstream {
+namespace {
+
+// Every header of kUnkeyedOverrideHeaders, in mixed case, with a hostile value.
+http::RequestHead poisoning_request() {
+  http::RequestHead r = viewer("/", {{"Host", "www.example.com"}, {"X-Kept", "yes"}});
+  for (std::string_view name : kUnkeyedOverrideHeaders) {
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.add(lower, "evil.example");
+  }
+  return r;
+}
+
+struct UnkeyedCase {
+  const char* name;
+  config::Forwarding::Headers headers;
+  std::vector<std::string> header_names;
+  bool strip;                     // Forwarding::strip_unkeyed_overrides
+  std::vector<std::string> kept;  // of kUnkeyedOverrideHeaders; the others must be gone
+};
+
+class UnkeyedOverrides : public ::testing::TestWithParam<UnkeyedCase> {};
+
+TEST_P(UnkeyedOverrides, RemovedUnlessListed) {
+  const UnkeyedCase& c = GetParam();
+  config::Forwarding f;
+  f.headers = c.headers;
+  f.header_names = c.header_names;
+  f.strip_unkeyed_overrides = c.strip;
+  http::RequestHead o = build(poisoning_request(), f);
+  for (std::string_view name : kUnkeyedOverrideHeaders) {
+    bool expected = std::any_of(c.kept.begin(), c.kept.end(),
+                                [&](const std::string& k) { return iequals(k, name); });
+    EXPECT_EQ(o.headers.contains(name), expected) << name;
+  }
+  EXPECT_EQ(o.headers.get("X-Kept"), "yes");
+  EXPECT_EQ(o.headers.get("Host"), "origin.example.com");
+}
+
+std::vector<std::string> all_unkeyed() {
+  return std::vector<std::string>(kUnkeyedOverrideHeaders.begin(), kUnkeyedOverrideHeaders.end());
+}
+
+using H = config::Forwarding::Headers;
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, UnkeyedOverrides,
+    ::testing::Values(
+        // A behavior that caches, default forwarding: none of them reaches the origin.
+        UnkeyedCase{"DefaultCaching", H::kDefault, {}, true, {}},
+        // Named by a list (the key, an origin request policy): forwarded, case-insensitively.
+        UnkeyedCase{"Listed",
+                    H::kWhitelist,
+                    {"x-forwarded-host", "X-Original-URL"},
+                    true,
+                    {"X-Forwarded-Host", "X-Original-URL"}},
+        // Nothing stored (CachingDisabled): CloudFront's forwarding, all of them go.
+        UnkeyedCase{"DefaultNotCaching", H::kDefault, {}, false, all_unkeyed()},
+        // Every header asked for (all_viewer, legacy "*"): all go, the flag is never set there.
+        UnkeyedCase{"All", H::kAll, {}, true, all_unkeyed()},
+        UnkeyedCase{"LegacyStar", H::kWhitelist, {"*"}, true, all_unkeyed()}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(OriginRequest, CloudFrontRemovedHeadersStayRemovedOnCachingBehaviors) {
+  // Spec 4.2's removed list, on a caching behavior with default forwarding.
+  http::RequestHead v = viewer("/", {{"Accept", "a"},
+                                     {"Accept-Charset", "b"},
+                                     {"Accept-Language", "c"},
+                                     {"Expect", "100-continue"},
+                                     {"Proxy-Authenticate", "x"},
+                                     {"Proxy-Authorization", "x"},
+                                     {"Proxy-Connection", "x"},
+                                     {"Referer", "r"},
+                                     {"TE", "trailers"},
+                                     {"Trailer", "x"},
+                                     {"Upgrade", "websocket"},
+                                     {"X-Edge-Origin-Shield", "x"},
+                                     {"X-Forwarded-Proto", "https"},
+                                     {"X-HTTP-Method-Override", "DELETE"},
+                                     {"X-Real-IP", "1.2.3.4"},
+                                     {"Cookie", "a=1"},
+                                     {"Authorization", "Basic x"}});
+  config::Forwarding f;
+  f.headers = H::kDefault;
+  f.cookies = config::Forwarding::Cookies::kNone;
+  f.strip_unkeyed_overrides = true;
+  http::RequestHead o = build(v, f);
+  for (const auto& [name, value] : v.headers.fields()) {
+    EXPECT_FALSE(o.headers.contains(name)) << name;
+  }
 }
 
 }  // namespace
