@@ -1,5 +1,6 @@
 #include "config/nesting_depth.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <sstream>

@@ -95,7 +95,7 @@ def test_reload_moves_the_admin_listener(cluster, tmp_path):
     with pytest.raises(ConnectionRefusedError):
         s.connect(("127.0.0.2", moved))
     s.close()
-    assert http_get(edge.port, "/").status == 200
+    assert http_get(edge.port, "/index.html").status == 200
 
 
 def test_reload_to_a_busy_admin_address_is_refused_whole(cluster, tmp_path):

@@ -343,7 +343,7 @@ def test_validate_refuses_a_huge_file_from_its_size(edge_bin, tmp_path):
                    f"{path}: larger than 16 MiB, the limit for a config file")
 
 
-@pytest.mark.parametrize("name,text", [
+@pytest.mark.parametrize("name,text", ids=["json", "yaml"], argvalues=[
     ("deep.json", "[" * 200000 + "]" * 200000),
     ("deep.yaml", "a:\n" + "".join(" " * (i + 1) + "b:\n" for i in range(100)) + " " * 101 + "c"),
 ])

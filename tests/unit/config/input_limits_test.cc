@@ -84,7 +84,7 @@ TEST(InputLimitsTest, NestingDeeperThanTheLimitIsRefused) {
     errors = errors_of(nested_json(100000, open, close), "t.json");
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_EQ(errors[0],
-              "t.json:1:75: nested more than 64 levels deep, the limit for a config file");
+              "t.json:1:76: nested more than 64 levels deep, the limit for a config file");
   }
 }
 
