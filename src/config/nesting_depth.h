@@ -16,6 +16,15 @@ struct NestingBeyond {
 // Where the first document of `text` (YAML, JSON being a subset) nests collections more than
 // `limit` deep, from a streaming pass that builds no tree and stops at that point. nullopt if it
 // never does. Throws YAML::Exception on a syntax error, like YAML::Load.
+//
+// Flow collections ([...] and {...}, all of JSON) are first counted by a lexical scan: yaml-cpp's
+// scanner queues every token of a flow collection that might be a key before the parser sees the
+// first one (2 MB of '[' took 5 s and 336 MB), so its events would come too late to bound it.
 std::optional<NestingBeyond> find_nesting_beyond(std::string_view text, int limit);
+
+// The lexical scan alone: '[' and '{' where a value may start (line start, after ':' ',' '-'
+// '?' '[' '{'), outside quoted scalars and comments. It may count a bracket inside an odd plain
+// scalar ("x: a,[b"); no config needs nesting anywhere near the limit.
+std::optional<NestingBeyond> find_flow_nesting_beyond(std::string_view text, int limit);
 
 }  // namespace edgefront::config::detail
