@@ -34,9 +34,11 @@ TEST(InputLimitsTest, TextOverTheSizeLimitIsRefusedUnparsed) {
   std::string text = kDist + "# " + std::string(kMaxConfigBytes, 'x') + "\n";
   EXPECT_EQ(errors_of(text),
             std::vector<std::string>{"t.yaml: larger than 16 MiB, the limit for a config file"});
-  // Just under the limit is parsed.
-  std::string fits = kDist + "# " + std::string(kMaxConfigBytes - kDist.size() - 3, 'x') + "\n";
-  EXPECT_TRUE(errors_of(fits).empty()) << ::testing::PrintToString(errors_of(fits));
+  // At the limit the text is parsed (here, to a syntax error at its first byte).
+  std::string at_limit = "]" + std::string(kMaxConfigBytes - 1, 'x');
+  std::vector<std::string> errors = errors_of(at_limit);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rfind("t.yaml:1:1: ", 0), 0u) << errors[0];
 }
 
 TEST(InputLimitsTest, FileOverTheSizeLimitIsRefusedFromItsSize) {
