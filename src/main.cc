@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/loader.h"
+#include "server/preflight.h"
 #include "server/server.h"
 
 namespace {
@@ -68,6 +69,10 @@ int main(int argc, char** argv) {
     for (const auto& w : loaded.config.warnings) fmt::print(stderr, "warning: {}\n", w);
     for (const auto& e : loaded.problems.errors) fmt::print(stderr, "{}\n", e);
     if (!loaded.ok()) return 1;
+    // What serve checks beyond the text (disk cache directory, certificates...).
+    std::vector<std::string> problems = edgefront::server::preflight(loaded.config);
+    for (const auto& p : problems) fmt::print(stderr, "{}\n", p);
+    if (!problems.empty()) return 1;
     fmt::print("ok\n");
     return 0;
   }

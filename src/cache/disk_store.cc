@@ -14,6 +14,7 @@
 
 #include "base/fd_io.h"
 #include "cache/disk_format.h"
+#include "cache/disk_path.h"
 
 namespace edgefront::cache {
 
@@ -108,6 +109,10 @@ std::string DiskStore::record_path(uint64_t id) const {
 }
 
 Status DiskStore::open() {
+  // The same check `validate` runs, so both refuse the same paths.
+  if (std::optional<std::string> refused = check_disk_dir(dir_)) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal, *refused);
+  }
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) {

@@ -188,7 +188,7 @@ void CloudFrontLoader::origin(const YAML::Node& node, const FieldPath& path) {
   MapReader m(node, path, kCf, problems_);
   if (!m.is_map()) return;
   Origin o;
-  if (std::optional<std::string> id = m.string("Id", MapReader::kRequired)) o.id = *id;
+  if (std::optional<std::string> id = m.id("Id", MapReader::kRequired)) o.id = *id;
   if (std::optional<std::string> domain = m.string("DomainName", MapReader::kRequired)) {
     if (is_bare_host(*domain)) {
       o.domain_name = to_lower(*domain);
@@ -347,7 +347,7 @@ void CloudFrontLoader::origin_group(const YAML::Node& node, const FieldPath& pat
   if (!m.is_map()) return;
   OriginGroup g;
   std::vector<FieldPath> member_paths;
-  if (std::optional<std::string> id = m.string("Id", MapReader::kRequired)) g.id = *id;
+  if (std::optional<std::string> id = m.id("Id", MapReader::kRequired)) g.id = *id;
 
   if (std::optional<YAML::Node> criteria = m.take_required("FailoverCriteria")) {
     MapReader c(*criteria, m.at("FailoverCriteria"), kCf, problems_);
@@ -379,7 +379,7 @@ void CloudFrontLoader::origin_group(const YAML::Node& node, const FieldPath& pat
     for (const auto& [item, item_path] : list.items()) {
       MapReader member(item, item_path, kCf, problems_);
       if (!member.is_map()) continue;
-      std::optional<std::string> id = member.string("OriginId", MapReader::kRequired);
+      std::optional<std::string> id = member.id("OriginId", MapReader::kRequired);
       g.member_origin_ids.push_back(id.value_or(""));
       member_paths.push_back(member.at("OriginId"));
     }
@@ -423,7 +423,7 @@ void CloudFrontLoader::behavior(const YAML::Node& node, const FieldPath& path, b
       b.path_pattern = *pattern;
     }
   }
-  if (std::optional<std::string> target = m.string("TargetOriginId", MapReader::kRequired)) {
+  if (std::optional<std::string> target = m.id("TargetOriginId", MapReader::kRequired)) {
     b.target_origin_id = *target;
   }
   if (std::optional<size_t> policy =
@@ -439,7 +439,7 @@ void CloudFrontLoader::behavior(const YAML::Node& node, const FieldPath& path, b
   }
 
   cache_settings(m, path, b);
-  if (std::optional<std::string> id = m.string("ResponseHeadersPolicyId"); id && !id->empty()) {
+  if (std::optional<std::string> id = m.id("ResponseHeadersPolicyId"); id && !id->empty()) {
     if (const ResponseHeadersPolicy* policy = find_managed_response_headers_policy(*id)) {
       b.response_headers_policy = *policy;
     } else {
@@ -510,9 +510,9 @@ void CloudFrontLoader::allowed_methods(const YAML::Node& node, const FieldPath& 
 // ForwardedValues with MinTTL / DefaultTTL / MaxTTL (cloudfront-spec.md 3.1, 3.5, 3.8, 3.15).
 void CloudFrontLoader::cache_settings(MapReader& m, const FieldPath& path, CacheBehavior& b) {
   if (std::optional<bool> compress = m.boolean("Compress")) b.compress = *compress;
-  std::optional<std::string> cache_id = m.string("CachePolicyId");
+  std::optional<std::string> cache_id = m.id("CachePolicyId");
   if (cache_id && cache_id->empty()) cache_id.reset();
-  std::optional<std::string> orp_id = m.string("OriginRequestPolicyId");
+  std::optional<std::string> orp_id = m.id("OriginRequestPolicyId");
   if (orp_id && orp_id->empty()) orp_id.reset();
 
   if (cache_id) {

@@ -1,18 +1,21 @@
 // Entry points: read the text, parse YAML, pick the format, run its loader; never throws.
 #include "config/loader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/unique_fd.h"
 #include "config/cloudfront_json.h"
 #include "config/field_path.h"
 #include "config/native_yaml.h"
+#include "config/nesting_depth.h"
 
 namespace edgefront::config {
 
@@ -37,14 +40,45 @@ LoadResult finish(Config config, detail::Problems& problems) {
   return result;
 }
 
+LoadResult refused(std::string text) {
+  detail::Problems problems;
+  problems.error_text(std::move(text));
+  return finish(Config{}, problems);
+}
+
+std::string too_large(const std::string& source_name) {
+  return source_name + ": larger than " + std::to_string(kMaxConfigBytes >> 20) +
+         " MiB, the limit for a config file";
+}
+
+// Reads at most kMaxConfigBytes + 1 bytes: enough to tell that a file is over the limit.
+std::optional<std::string> read_bounded(int fd, std::string& text) {
+  text.clear();
+  char buf[65536];
+  while (text.size() <= kMaxConfigBytes) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::string("cannot read: ") + std::strerror(errno);
+    if (n == 0) return std::nullopt;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 LoadResult load_config_text(std::string_view text, const std::string& source_name) {
   detail::Problems problems;
   Config config;
   config.source = source_name;
+  if (text.size() > kMaxConfigBytes) return refused(too_large(source_name));
   YAML::Node root;
   try {
+    if (auto deep = detail::find_nesting_beyond(text, kMaxConfigDepth)) {
+      return refused(source_name + ":" + std::to_string(deep->line) + ":" +
+                     std::to_string(deep->column) + ": nested more than " +
+                     std::to_string(kMaxConfigDepth) + " levels deep, the limit for a config file");
+    }
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     problems.error_text(source_name + ":" + std::to_string(e.mark.line + 1) + ":" +
@@ -73,22 +107,19 @@ LoadResult load_config_text(std::string_view text, const std::string& source_nam
 }
 
 LoadResult load_config_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    detail::Problems problems;
-    problems.error_text(path + ": is a directory, not a config file");
-    return finish(Config{}, problems);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return refused(path + ": cannot read: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return refused(path + ": cannot read: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return refused(path + ": is a directory, not a config file");
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxConfigBytes) {
+    return refused(too_large(path));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
-    detail::Problems problems;
-    problems.error_text(path + ": cannot read: " + std::strerror(err));
-    return finish(Config{}, problems);
+  std::string text;
+  if (std::optional<std::string> failed = read_bounded(fd.get(), text)) {
+    return refused(path + ": " + *failed);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_config_text(text.str(), path);
+  return load_config_text(text, path);
 }
 
 LoadResult default_config(const std::string& root) {

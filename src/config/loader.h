@@ -23,6 +23,12 @@ struct LoadResult {
   LoadProblems problems;
 };
 
+// No config needs more: a larger file, or one nesting mappings and lists deeper, is refused
+// before it is parsed into a tree (its size read from fstat, or by reading at most one byte
+// past the limit for pipes and devices).
+inline constexpr size_t kMaxConfigBytes = 16u << 20;
+inline constexpr int kMaxConfigDepth = 64;
+
 // Parses text; `source_name` is used in messages and to resolve relative directory origins
 // (relative to the directory of source_name).
 LoadResult load_config_text(std::string_view text, const std::string& source_name);

@@ -107,7 +107,7 @@ bool name_taken_by_managed(std::string_view name) {
 // Name required and unique; id defaults to the name.
 template <class Policy>
 void read_identity(MapReader& m, const std::vector<Policy>& earlier, Policy& p) {
-  if (std::optional<std::string> name = m.string("name", MapReader::kRequired)) {
+  if (std::optional<std::string> name = m.id("name", MapReader::kRequired)) {
     if (name_taken_by_managed(*name)) {
       m.problems().error(m.at("name"), in_quotes(*name) + " is the name or id of a managed policy");
     } else if (std::any_of(earlier.begin(), earlier.end(),
@@ -118,7 +118,7 @@ void read_identity(MapReader& m, const std::vector<Policy>& earlier, Policy& p) 
     }
   }
   p.id = p.name;
-  if (std::optional<std::string> id = m.string("id")) {
+  if (std::optional<std::string> id = m.id("id")) {
     if (id->empty()) {
       m.problems().error(m.at("id"), "must not be empty");
     } else if (name_taken_by_managed(*id) ||

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "config/admin_rules.h"
 #include "config/byte_size.h"
 #include "config/distribution_checks.h"
 #include "config/duration.h"
@@ -221,8 +222,13 @@ void NativeLoader::server(const YAML::Node& node, const FieldPath& path, Server&
       s.admin.reset();
     }
   }
-  if (std::optional<std::string> token = m.string("admin_token")) s.admin_token = *token;
-  if (s.admin && s.admin_token.empty() && !is_loopback(*s.admin)) {
+  std::optional<std::string> token = m.string("admin_token");
+  if (token && is_blank_token(*token)) {
+    problems_.error(m.at("admin_token"), "must not be empty or blank (omit it for no token)");
+  } else if (token) {
+    s.admin_token = *token;
+  }
+  if (!(token && is_blank_token(*token)) && check_admin_exposure(s)) {
     problems_.error(m.at("admin_token"), "required when admin listens on a non-loopback address");
   }
   if (s.admin) {
@@ -381,7 +387,7 @@ void NativeLoader::distribution(const YAML::Node& node, const FieldPath& path, D
   MapReader m(node, path, kNative, problems_);
   if (!m.is_map()) return;
   DistributionPaths paths;
-  if (std::optional<std::string> id = m.string("id")) {
+  if (std::optional<std::string> id = m.id("id")) {
     if (id->empty()) {
       problems_.error(m.at("id"), "must not be empty");
     } else {
@@ -467,7 +473,7 @@ void NativeLoader::origin(const YAML::Node& node, const FieldPath& path, Distrib
   MapReader m(node, path, kNative, problems_);
   if (!m.is_map()) return;
   Origin o;
-  if (std::optional<std::string> id = m.string("id", MapReader::kRequired)) o.id = *id;
+  if (std::optional<std::string> id = m.id("id", MapReader::kRequired)) o.id = *id;
 
   bool has_directory = m.has("directory");
   bool has_domain = m.has("domain_name");
@@ -753,11 +759,11 @@ void NativeLoader::origin_group(const YAML::Node& node, const FieldPath& path, D
   if (!m.is_map()) return;
   OriginGroup g;
   std::vector<FieldPath> member_paths;
-  if (std::optional<std::string> id = m.string("id", MapReader::kRequired)) g.id = *id;
+  if (std::optional<std::string> id = m.id("id", MapReader::kRequired)) g.id = *id;
   if (std::optional<YAML::Node> members = m.take_required("members")) {
     Items items = list_items(*members, m.at("members"), kNative, problems_);
     for (const auto& [item, item_path] : items) {
-      std::optional<std::string> id = read_string(item, item_path, problems_);
+      std::optional<std::string> id = read_id(item, item_path, problems_);
       g.member_origin_ids.push_back(id.value_or(""));
       member_paths.push_back(item_path);
     }
@@ -836,7 +842,7 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
       b.path_pattern = *pattern;
     }
   }
-  if (std::optional<std::string> target = m.string("target_origin_id", MapReader::kRequired)) {
+  if (std::optional<std::string> target = m.id("target_origin_id", MapReader::kRequired)) {
     b.target_origin_id = *target;
   }
   if (auto policy =
@@ -870,7 +876,7 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
       }
     }
   }
-  if (std::optional<std::string> ref = m.string("response_headers_policy")) {
+  if (std::optional<std::string> ref = m.id("response_headers_policy")) {
     b.response_headers_policy = resolve_response_headers_policy(
         *ref, response_headers_policies_, m.at("response_headers_policy"), problems_);
   }
@@ -881,8 +887,8 @@ void NativeLoader::behavior(const YAML::Node& node, const FieldPath& path, bool 
 // cache_policy / origin_request_policy, or the legacy `forwarding` block; compress.
 void NativeLoader::cache_settings(MapReader& m, CacheBehavior& b) {
   if (std::optional<bool> compress = m.boolean("compress")) b.compress = *compress;
-  std::optional<std::string> cache_ref = m.string("cache_policy");
-  std::optional<std::string> orp_ref = m.string("origin_request_policy");
+  std::optional<std::string> cache_ref = m.id("cache_policy");
+  std::optional<std::string> orp_ref = m.id("origin_request_policy");
   std::optional<YAML::Node> f = m.take("forwarding");
   if (!cache_ref) {
     if (orp_ref) problems_.error(m.at("origin_request_policy"), "requires cache_policy");

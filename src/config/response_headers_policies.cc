@@ -294,7 +294,7 @@ void response_headers_policy(const YAML::Node& node, const FieldPath& path, Prob
   MapReader m(node, path, Dialect::kNative, problems);
   if (!m.is_map()) return;
   ResponseHeadersPolicy p;
-  if (std::optional<std::string> name = m.string("name", MapReader::kRequired)) {
+  if (std::optional<std::string> name = m.id("name", MapReader::kRequired)) {
     bool taken = find_managed_response_headers_policy(*name) != nullptr ||
                  std::any_of(out.begin(), out.end(), [&](const ResponseHeadersPolicy& e) {
                    return e.name == *name || e.id == *name;

@@ -1,6 +1,7 @@
 #include "config/rules.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -224,6 +225,16 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   }
   out.port = static_cast<uint16_t>(port);
   return out;
+}
+
+std::optional<std::string> check_id_text(std::string_view text) {
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      return fmt::format("control character 0x{:02x} not allowed in an id", byte);
+    }
+  }
+  return std::nullopt;
 }
 
 bool is_loopback(const ListenAddress& address) {

@@ -61,6 +61,10 @@ bool is_subset(const http::MethodSet& inner, const http::MethodSet& outer);
 // True if the set has a method CloudFront never fails over (PUT, POST, PATCH, DELETE).
 bool has_write_method(const http::MethodSet& methods);
 
+// An id or name: nullopt if it holds no control character (C0, NUL included, or DEL), else
+// "control character 0x.. not allowed in an id".
+std::optional<std::string> check_id_text(std::string_view text);
+
 // "host:port" where host is an IPv4 address or a bracketed IPv6 address; port 0-65535.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 bool is_loopback(const ListenAddress& address);

@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "config/duration.h"
+#include "config/rules.h"
 
 namespace edgefront::config::detail {
 
@@ -68,6 +69,17 @@ std::optional<std::string> read_string(const YAML::Node& node, const FieldPath& 
     return std::nullopt;
   }
   return node.Scalar();
+}
+
+std::optional<std::string> read_id(const YAML::Node& node, const FieldPath& path,
+                                   Problems& problems) {
+  std::optional<std::string> value = read_string(node, path, problems);
+  if (!value) return std::nullopt;
+  if (std::optional<std::string> bad = check_id_text(*value)) {
+    problems.error(path, *bad);
+    return std::nullopt;
+  }
+  return value;
 }
 
 std::optional<int64_t> read_int(const YAML::Node& node, const FieldPath& path, Problems& problems,
@@ -199,6 +211,16 @@ std::optional<std::string> MapReader::string(std::string_view key, Need need) {
   std::optional<std::string> value = read_string(*node, at(key), problems_);
   if (value && value->empty() && need == kRequired) {
     problems_.error(at(key), "required");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::string> MapReader::id(std::string_view key, Need need) {
+  std::optional<std::string> value = string(key, need);
+  if (!value) return std::nullopt;
+  if (std::optional<std::string> bad = check_id_text(*value)) {
+    problems_.error(at(key), *bad);
     return std::nullopt;
   }
   return value;

@@ -32,6 +32,10 @@ std::string_view list_name(Dialect d);  // "array" / "list"
 // Scalar reads. Each reports "<path>: expected ..." and returns nullopt on a wrong type or value.
 std::optional<std::string> read_string(const YAML::Node& node, const FieldPath& path,
                                        Problems& problems);
+// An id or name (origin, group, distribution, policy, and references to them): a string with no
+// control character, NUL included. Message: "control character 0x.. not allowed in an id".
+std::optional<std::string> read_id(const YAML::Node& node, const FieldPath& path,
+                                   Problems& problems);
 // Accepts decimal integers, quoted or not. Message: "expected integer lo-hi" (or ">= lo").
 std::optional<int64_t> read_int(const YAML::Node& node, const FieldPath& path, Problems& problems,
                                 int64_t lo, int64_t hi);
@@ -78,6 +82,8 @@ class MapReader {
   // kRequired reports "required" when the key is absent, null, or (for strings) empty.
   enum Need { kOptional, kRequired };
   std::optional<std::string> string(std::string_view key, Need need = kOptional);
+  // string() for ids and names (see read_id).
+  std::optional<std::string> id(std::string_view key, Need need = kOptional);
   std::optional<int64_t> integer(std::string_view key, int64_t lo, int64_t hi,
                                  Need need = kOptional);
   std::optional<bool> boolean(std::string_view key, Need need = kOptional);

@@ -3,11 +3,40 @@
 #include <charconv>
 #include <cstring>
 
+#include "base/strings.h"
+
 namespace edgefront::http {
 
 namespace {
 H1Parser* self(llhttp_t* p) { return static_cast<H1Parser*>(p->data); }
+
+constexpr std::string_view kUnsupportedCoding =
+    "transfer coding not implemented: only Transfer-Encoding: chunked is accepted";
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 }  // namespace
+
+bool request_codings_supported(const HeaderList& headers) {
+  bool seen = false;
+  for (const auto& [name, value] : headers.fields()) {
+    if (!iequals(name, "Transfer-Encoding")) continue;
+    std::string_view rest = value;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string_view coding = trim_ows(rest.substr(0, comma));
+      // Exactly one coding in all: chunked. gzip, identity, empty elements: not ours to undo.
+      if (seen || !iequals(coding, "chunked")) return false;
+      seen = true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return true;
+}
 
 H1Parser::H1Parser(Kind kind, Limits limits) : kind_(kind), limits_(limits) {
   llhttp_settings_init(&settings_);
@@ -69,7 +98,10 @@ H1Parser::Event H1Parser::feed(std::span<const char> data, size_t& consumed) {
   } else if (err == HPE_PAUSED) {
     consumed = static_cast<size_t>(llhttp_get_error_pos(&parser_) - data.data());
   } else {
-    if (error_status_ == 0) {
+    if (error_status_ == 0 && err == HPE_INVALID_TRANSFER_ENCODING && kind_ == Kind::kRequest) {
+      // A coding after chunked ("chunked, gzip"), refused by llhttp before the head ends.
+      fail(501, std::string(kUnsupportedCoding));
+    } else if (error_status_ == 0) {
       const char* reason = llhttp_get_error_reason(&parser_);
       fail(400, reason ? reason : llhttp_errno_name(err));
     }
@@ -213,6 +245,9 @@ int H1Parser::complete_head() {
     request_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
     request_.chunked = chunked;
     request_.content_length = content_length;
+    // RFC 9112 6.1: a coding the server does not understand gets 501, and decoding only the
+    // chunked part of "gzip, chunked" would hand the origin a body it cannot read.
+    if (!request_codings_supported(headers)) return fail(501, std::string(kUnsupportedCoding));
     if (parser_.upgrade && request_.method_text == "CONNECT") return 0;
     // An Upgrade request is served as a plain request: the Upgrade header is hop-by-hop and
     // is not forwarded, so skip llhttp's upgrade pause.

@@ -14,6 +14,9 @@
 
 namespace edgefront::http {
 
+// True if a request's Transfer-Encoding fields, if any, name exactly one coding: chunked.
+bool request_codings_supported(const HeaderList& headers);
+
 class H1Parser {
  public:
   enum class Kind { kRequest, kResponse };

@@ -5,7 +5,23 @@
 
 namespace edgefront::net {
 
-Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where, bool reuse_port) {
+namespace {
+
+// Binds without SO_REUSEPORT and closes at once: EADDRINUSE means someone already listens.
+std::error_code probe_unshared(asio::io_context& ctx, const tcp::endpoint& ep) {
+  std::error_code ec;
+  tcp::acceptor probe(ctx);
+  probe.open(ep.protocol(), ec);
+  if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) probe.bind(ep, ec);
+  std::error_code ignored;
+  probe.close(ignored);
+  return ec;
+}
+
+}  // namespace
+
+Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where, Sharing sharing) {
   std::error_code ec;
   asio::ip::address addr = asio::ip::make_address(where.host, ec);
   if (ec) {
@@ -13,6 +29,18 @@ Result<tcp::acceptor> open_listener(asio::io_context& ctx, const Endpoint& where
                       fmt::format("bad listen address {}: {}", where.host, ec.message()));
   }
   tcp::endpoint ep(addr, where.port);
+  // Port 0 gets a port of its own from the kernel: nothing to probe.
+  if (sharing == Sharing::kFirstWorker && where.port != 0) {
+    if (std::error_code busy = probe_unshared(ctx, ep)) {
+      std::string why = busy == asio::error::address_in_use
+                            ? "address already in use (another process, perhaps another "
+                              "edgefront, listens there)"
+                            : busy.message();
+      return make_error(ErrorKind::kInternal, Fault::kInternal,
+                        fmt::format("cannot listen on {}:{}: {}", where.host, where.port, why));
+    }
+  }
+  bool reuse_port = sharing != Sharing::kExclusive;
   tcp::acceptor acceptor(ctx);
   acceptor.open(ep.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "http/error_page.h"
+#include "server/admin_access.h"
 #include "server/admin_cache.h"
 #include "server/admin_faults.h"
 
@@ -144,12 +145,19 @@ std::string render_origins(const proxy::Runtime& rt) {
 
 net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
   const std::string& token = runtime_.load()->config().server.admin_token;
-  if (!token.empty()) {
-    auto auth = ex.request.headers.get("Authorization");
-    if (!auth || *auth != fmt::format("Bearer {}", token)) {
+  AdminRequestFacts facts{ex.request.method, ex.request.headers.get("Authorization"),
+                          ex.request.headers.get("Origin"), ex.request.headers.get("Host")};
+  switch (decide_admin_access(facts, token)) {
+    case AdminAccess::kAllow:
+      break;
+    case AdminAccess::kUnauthorized:
       co_await reply(ex, 401, "text/plain", "unauthorized\n");
       co_return;
-    }
+    case AdminAccess::kForbidden:
+      co_await reply(ex, 403, "text/plain",
+                     "forbidden: without server.admin_token, writes need a loopback Host "
+                     "(localhost, 127.0.0.1, [::1]) and no Origin header\n");
+      co_return;
   }
   std::string_view path = ex.request.path();
   bool read = ex.request.method == http::Method::kGet || ex.request.method == http::Method::kHead;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "config/admin_rules.h"
 #include "config/loader.h"
 #include "http/h1_server.h"
 #include "net/draining_read.h"
@@ -106,14 +107,17 @@ net::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acceptor,
 
 // The admin listener, on the control thread. A named coroutine, not a capturing lambda: a
 // lambda's captures die with the lambda object while its coroutine frame lives on.
-net::awaitable<void> admin_accept_loop(asio::io_context& control, tcp::acceptor& acceptor,
+// Shares the acceptor: a reload that moves the admin listener closes this one while the loop is
+// still suspended in it.
+net::awaitable<void> admin_accept_loop(asio::io_context& control,
+                                       std::shared_ptr<tcp::acceptor> acceptor,
                                        http::Handler& handler, const proxy::RuntimeHolder& holder,
                                        http::ConnectionTracker& tracker, unsigned worker_slot) {
-  while (acceptor.is_open()) {
+  while (acceptor->is_open()) {
     std::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(net::use_ec(ec));
+    tcp::socket socket = co_await acceptor->async_accept(net::use_ec(ec));
     if (ec) {
-      if (!acceptor.is_open() || ec == asio::error::operation_aborted) break;
+      if (!acceptor->is_open() || ec == asio::error::operation_aborted) break;
       // Out of descriptors and the like: back off briefly instead of spinning.
       asio::steady_timer pause(control, std::chrono::milliseconds(20));
       co_await pause.async_wait(net::use_ec(ec));
@@ -171,6 +175,30 @@ net::awaitable<void> rotate_ticket_keys(asio::steady_timer& timer, TlsListeners&
   }
 }
 
+// The admin listener for `where`.
+Result<std::shared_ptr<tcp::acceptor>> open_admin(asio::io_context& control,
+                                                  const config::ListenAddress& where) {
+  auto acceptor =
+      net::open_listener(control, net::Endpoint{where.host, where.port}, net::Sharing::kExclusive);
+  if (!acceptor.ok()) {
+    return make_error(ErrorKind::kInternal, Fault::kInternal, "admin: " + acceptor.error().message);
+  }
+  return std::make_shared<tcp::acceptor>(std::move(acceptor.value()));
+}
+
+// On stdout like the viewer listeners: tests and scripts read the bound port from it.
+void announce_admin(const tcp::acceptor& acceptor) {
+  fmt::print("edgefront admin listening on http://{}\n",
+             net::format_endpoint(acceptor.local_endpoint()));
+  std::fflush(stdout);
+}
+
+bool same_admin(const std::optional<config::ListenAddress>& a,
+                const std::optional<config::ListenAddress>& b) {
+  if (!a || !b) return !a && !b;
+  return a->host == b->host && a->port == b->port;
+}
+
 Result<std::shared_ptr<const proxy::Runtime>> build_runtime(
     std::shared_ptr<const config::Config> config, obs::Registry& registry,
     upstream::HealthRegistry& health, const upstream::FaultTable& faults) {
@@ -206,6 +234,11 @@ std::shared_ptr<const config::Config> load_for_serving(const ServeOptions& optio
     cfg.server.access_log.path = options.access_log_path;
     cfg.server.access_log.format = config::AccessLogSettings::Format::kCloudFront;
     cfg.server.access_log.force_all = true;
+  }
+  // After every source of settings: --admin must not open the admin API without a token.
+  if (std::optional<std::string> exposed = config::check_admin_exposure(cfg.server)) {
+    fmt::print(stderr, "{}{}\n", *exposed, options.admin_override ? " (set by --admin)" : "");
+    return nullptr;
   }
   return std::make_shared<const config::Config>(std::move(cfg));
 }
@@ -291,7 +324,9 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   for (const config::ListenAddress& where : config->server.listen) {
     net::Endpoint ep{where.host, where.port};
     for (auto& w : pool) {
-      auto acceptor = net::open_listener(w->context, ep, /*reuse_port=*/true);
+      auto acceptor = net::open_listener(
+          w->context, ep,
+          w == pool.front() ? net::Sharing::kFirstWorker : net::Sharing::kNextWorker);
       if (!acceptor.ok()) {
         fmt::print(stderr, "{}\n", acceptor.error().message);
         return 1;
@@ -309,17 +344,16 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,
                              movable_clock ? &test_clock : nullptr, &faults, cache_services.disk);
-  std::optional<tcp::acceptor> admin_acceptor;
-  if (config->server.admin) {
-    auto acceptor = net::open_listener(
-        control, net::Endpoint{config->server.admin->host, config->server.admin->port}, false);
+  std::shared_ptr<tcp::acceptor> admin_acceptor;  // null: admin off
+  std::optional<config::ListenAddress> admin_address = config->server.admin;
+  if (admin_address) {
+    auto acceptor = open_admin(control, *admin_address);
     if (!acceptor.ok()) {
-      fmt::print(stderr, "admin: {}\n", acceptor.error().message);
+      fmt::print(stderr, "{}\n", acceptor.error().message);
       return 1;
     }
-    admin_acceptor.emplace(std::move(acceptor.value()));
-    fmt::print("edgefront admin listening on http://{}\n",
-               net::format_endpoint(admin_acceptor->local_endpoint()));
+    admin_acceptor = std::move(acceptor.value());
+    announce_admin(*admin_acceptor);
   }
   std::fflush(stdout);
 
@@ -339,12 +373,34 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
 
   Worker admin_worker(workers, holder,
                       cache_services);  // the control thread's slot for admin connections
-  if (admin_acceptor) {
+  auto start_admin = [&] {
+    if (!admin_acceptor) return;
     asio::co_spawn(
         control,
-        admin_accept_loop(control, *admin_acceptor, admin_handler, holder, admin_tracker, workers),
+        admin_accept_loop(control, admin_acceptor, admin_handler, holder, admin_tracker, workers),
         log_exception);
-  }
+  };
+  start_admin();
+  // A reload that moves the admin listener: the new socket is bound before anything is
+  // published (a failed bind refuses the whole reload), then replaces the old one, whose
+  // connections close: they were accepted under the old address and token.
+  auto swap_admin = [&](std::optional<std::shared_ptr<tcp::acceptor>> moved,
+                        const std::optional<config::ListenAddress>& where) {
+    if (!moved) return;
+    if (admin_acceptor) {
+      std::error_code ignored;
+      admin_acceptor->close(ignored);
+    }
+    admin_tracker.close_all();
+    admin_acceptor = std::move(*moved);
+    admin_address = where;
+    if (admin_acceptor) {
+      announce_admin(*admin_acceptor);
+    } else {
+      spdlog::info("reload: admin API off");
+    }
+    start_admin();
+  };
 
   asio::steady_timer ticket_rotation(control);
   std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
@@ -355,8 +411,25 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
         spdlog::info("reload: built-in config, nothing to reload");
       } else {
         auto next = load_for_serving(options);
+        // Set when the admin address changes: the new acceptor, or null for "off".
+        std::optional<std::shared_ptr<tcp::acceptor>> moved_admin;
+        Status admin_bound = ok_status();
+        if (next && !same_admin(next->server.admin, admin_address)) {
+          moved_admin.emplace();
+          if (next->server.admin) {
+            auto acceptor = open_admin(control, *next->server.admin);
+            if (acceptor.ok()) {
+              *moved_admin = std::move(acceptor.value());
+            } else {
+              admin_bound = acceptor.error();
+            }
+          }
+        }
         if (!next) {
           spdlog::error("reload: config refused; still serving the previous one");
+        } else if (!admin_bound.ok()) {
+          spdlog::error("reload: {}; still serving the previous config and admin address",
+                        admin_bound.error().message);
         } else if (auto rt = build_runtime(next, registry, health, faults); !rt.ok()) {
           spdlog::error("reload: {}; still serving the previous config", rt.error().message);
         } else if (Status certs = tls.load(next->server.listen); !certs.ok()) {
@@ -369,6 +442,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
                 config->server.access_log.path.empty() ? "(none)" : config->server.access_log.path);
           }
           holder.publish(rt.value());
+          swap_admin(std::move(moved_admin), next->server.admin);
           checker.start(rt.value()->probe_targets(), rt.value());
           spdlog::info("reload: new config in service");
         }

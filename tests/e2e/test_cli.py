@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 import json
 import re
+import signal
 import subprocess
 
 import pytest
 
-from harness import write_config
+from harness import EdgeStartError, http_get, wait_until, write_config
 
 
 def run(edge_bin, *args, timeout=20, cwd=None):
@@ -322,3 +323,92 @@ def test_serve_refuses_bad_workers(edge_bin, tmp_path):
     path = write_config(tmp_path / "good.yaml", good_native(tmp_path))
     r = run(edge_bin, "serve", "--config", path, "--listen", "127.0.0.1:0", "--workers", "0")
     assert r.returncode != 0
+
+
+# ----------------------------------------------------------------------------- hostile input
+
+
+def test_validate_refuses_an_endless_device_quickly(edge_bin):
+    # Used to read /dev/zero until killed.
+    r = run(edge_bin, "validate", "/dev/zero", timeout=20)
+    expect_invalid(r, "/dev/zero: larger than 16 MiB, the limit for a config file")
+
+
+def test_validate_refuses_a_huge_file_from_its_size(edge_bin, tmp_path):
+    # A sparse 1.5 GB file: used to abort with bad_alloc.
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as f:
+        f.truncate(1500 << 20)
+    expect_invalid(run(edge_bin, "validate", path),
+                   f"{path}: larger than 16 MiB, the limit for a config file")
+
+
+@pytest.mark.parametrize("name,text", ids=["json", "yaml"], argvalues=[
+    ("deep.json", "[" * 200000 + "]" * 200000),
+    ("deep.yaml", "a:\n" + "".join(" " * (i + 1) + "b:\n" for i in range(100)) + " " * 101 + "c"),
+])
+def test_validate_refuses_deep_nesting(edge_bin, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    r = run(edge_bin, "validate", path)
+    assert r.returncode == 1, r
+    assert "nested more than 64 levels deep, the limit for a config file" in r.stderr
+
+
+def test_validate_refuses_control_characters_in_ids(edge_bin, tmp_path):
+    cfg = good_native(tmp_path)
+    d = cfg["distributions"][0]
+    d["origins"][0]["id"] = "bucket\u0000"
+    d["origin_groups"][0]["id"] = "grp\n"
+    r = run(edge_bin, "validate", write_config(tmp_path / "bad.json", cfg))
+    expect_invalid(r, "distributions[0].origins[0].id: control character 0x00 not allowed in an id",
+                   "distributions[0].origin_groups[0].id: control character 0x0a not allowed in "
+                   "an id")
+
+
+@pytest.mark.parametrize("where", ["/proc/edgefront-cache", "file", "file/below"])
+def test_validate_checks_the_disk_cache_path_as_serve_does(edge_bin, tmp_path, where):
+    (tmp_path / "file").write_text("not a directory\n")
+    path = where if where.startswith("/") else str(tmp_path / where)
+    cfg = good_native(tmp_path)
+    cfg["server"]["cache"] = {"memory": "8MiB", "disk": {"path": path, "size": "16MiB"}}
+    config_path = write_config(tmp_path / "disk.yaml", cfg)
+    r = run(edge_bin, "validate", config_path)
+    assert r.returncode == 1, r
+    first = r.stderr.strip().splitlines()[-1]
+    assert first.startswith(f"server.cache.disk.path: {path} "), r.stderr
+    # serve refuses it with the same line.
+    s = run(edge_bin, "serve", "--config", config_path, "--listen", "127.0.0.1:0")
+    assert s.returncode == 1
+    assert first in s.stderr.splitlines(), s.stderr
+
+
+def test_validate_accepts_a_disk_cache_directory_to_create(edge_bin, tmp_path):
+    cfg = good_native(tmp_path)
+    cfg["server"]["cache"] = {"memory": "8MiB",
+                              "disk": {"path": str(tmp_path / "new" / "cache"), "size": "16MiB"}}
+    r = run(edge_bin, "validate", write_config(tmp_path / "disk.yaml", cfg))
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "new").exists()  # validate creates nothing
+
+
+def test_second_serve_on_the_same_address_is_refused(cluster, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("hi\n")
+    cfg = {"server": {"workers": 2, "admin": "127.0.0.1:0"},
+           "distribution": {"default_root_object": "index.html",
+                            "origins": [{"id": "s", "directory": str(site)}],
+                            "default_cache_behavior": {"target_origin_id": "s"}}}
+    first = cluster.edge(cfg)
+    second = cluster.new_edge(cfg, listen=f"127.0.0.1:{first.port}")
+    with pytest.raises(EdgeStartError) as info:
+        second.start()
+    assert info.value.returncode == 1
+    assert (f"cannot listen on 127.0.0.1:{first.port}: address already in use (another "
+            "process, perhaps another edgefront, listens there)") in info.value.stderr
+    # The first one still serves alone, and still reloads.
+    assert http_get(first.port, "/").status == 200
+    first.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reload: new config in service" in first.stderr_text(), timeout=10)
+    assert http_get(first.port, "/").status == 200

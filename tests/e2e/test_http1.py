@@ -7,6 +7,7 @@ import http.client
 import socket
 import time
 
+import pytest
 
 from fake_origin import Behavior
 from harness import (RawConn, chunked, curl, distribution, edge_config, http_origin,
@@ -136,6 +137,21 @@ def test_chunked_request_with_extensions_and_trailers(cluster):
         r2 = c.read_response()
     assert r1.status == 200 and r2.body == b"GET /after"
     assert o.completed()[0].body == b"hello world"
+
+
+@pytest.mark.parametrize("codings", ["gzip, chunked", "chunked, gzip", "identity", "gzip",
+                                     "chunked, chunked"])
+def test_transfer_coding_other_than_chunked_is_not_implemented(cluster, codings):
+    # "gzip, chunked" used to be accepted with the gzip silently dropped.
+    edge, o = make(cluster)
+    with RawConn(edge.port) as c:
+        c.send(request_bytes("POST", "/te", headers=[("Transfer-Encoding", codings)]) +
+               chunked(b"hello") + request_bytes("GET", "/after"))
+        r = c.read_response()
+        assert r.status == 501, r
+        assert (r.header("Connection") or "").lower() == "close"
+        c.wait_closed(timeout=5)
+    assert o.requests == []
 
 
 def test_content_length_body_forwarded(cluster):

@@ -1,4 +1,5 @@
-"""Request smuggling shapes: each gets 400 from the edge, the connection is closed right after
+"""Request smuggling shapes: each gets 400 from the edge (501 for a transfer coding other than a
+single chunked), the connection is closed right after
 the response (no second response), and nothing smuggled reaches the origin."""
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ HEAD_SHAPES = {
     "cr_in_header_value": post(b"X-Cr: a\rb\r\nContent-Length: 0\r\n", SMUGGLED),
 }
 
+# Transfer codings other than a single chunked: 501 Not Implemented (RFC 9112 6.1).
+UNSUPPORTED_CODING = {"te_chunked_identity", "te_xchunked", "te_chunked_then_xchunked_lines"}
+
+
+def expected_status(name: str) -> int:
+    return 501 if name in UNSUPPORTED_CODING else 400
+
+
 # Shapes only visible in the body: the head may already have gone to the origin, but no
 # complete request may reach it and nothing smuggled.
 BODY_SHAPES = {
@@ -70,11 +79,12 @@ def target(cluster):
     return edge, o
 
 
-def send_and_expect_400_close(edge, payload: bytes, connection_close_header: bool = True):
+def send_and_expect_400_close(edge, payload: bytes, connection_close_header: bool = True,
+                              status: int = 400):
     with RawConn(edge.port, timeout=10) as c:
         c.send(payload)
         r = c.read_response(timeout=10)
-        assert r.status == 400, r
+        assert r.status == status, r
         assert r.header("Server") == "edgefront"
         if connection_close_header:
             assert (r.header("Connection") or "").lower() == "close"
@@ -90,7 +100,7 @@ def assert_nothing_smuggled(o):
 @pytest.mark.parametrize("name", sorted(HEAD_SHAPES))
 def test_head_shape_rejected(target, name):
     edge, o = target
-    send_and_expect_400_close(edge, HEAD_SHAPES[name])
+    send_and_expect_400_close(edge, HEAD_SHAPES[name], status=expected_status(name))
     assert_nothing_smuggled(o)
     assert o.requests == [], f"{name}: the origin received {[(r.method, r.target) for r in o.requests]}"
 
@@ -112,7 +122,7 @@ def test_head_shape_after_good_request(target, name):
         assert c.read_response().status == 200
         c.send(HEAD_SHAPES[name])
         r = c.read_response(timeout=10)
-        assert r.status == 400
+        assert r.status == expected_status(name)
         c.wait_closed(timeout=5)
     assert [q.target for q in o.requests] == ["/first"]
 

@@ -32,6 +32,9 @@ bool has_control(std::string_view s) {
   return false;
 }
 
+// Ids refuse every control character, tab included.
+bool has_id_control(std::string_view s) { return s.find('\t') != s.npos || has_control(s); }
+
 void check_target(const Distribution& d, const CacheBehavior& b) {
   check(d.find_origin(b.target_origin_id) != nullptr || d.find_group(b.target_origin_id) != nullptr,
         "behavior target names no origin or group");
@@ -52,6 +55,7 @@ void check_accepted(const LoadResult& r) {
     check(!d.origins.empty(), "accepted distribution without origins");
     for (const auto& o : d.origins) {
       check(!o.id.empty(), "origin without id");
+      check(!has_id_control(o.id), "control character in an origin id accepted");
       check(o.is_directory() != !o.domain_name.empty(), "origin is not exactly one kind");
       check(o.origin_path.empty() || (o.origin_path.front() == '/' && o.origin_path.back() != '/'),
             "bad origin_path accepted");
@@ -60,7 +64,9 @@ void check_accepted(const LoadResult& r) {
         check(!has_control(h.value), "control character in a custom header value accepted");
       }
     }
+    check(!has_id_control(d.id), "control character in a distribution id accepted");
     for (const auto& g : d.origin_groups) {
+      check(!has_id_control(g.id), "control character in a group id accepted");
       for (const std::string& m : g.member_origin_ids) {
         check(d.find_origin(m) != nullptr, "group member names no origin");
       }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace edgefront::http {
 namespace {
@@ -118,12 +119,30 @@ INSTANTIATE_TEST_SUITE_P(
                 "POST / HTTP/1.1\r\nHost: h\r\nContent-Length : 5\r\n\r\nhello", 400},
         BadCase{"cl_plus_sign", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\nhello",
                 400},
+        // Any coding but a single chunked: 501 (RFC 9112 6.1), never a body passed on half
+        // decoded.
         BadCase{
             "te_chunked_not_last",
             "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
-            400},
+            501},
         BadCase{"te_xchunked",
-                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 400},
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501},
+        BadCase{"te_gzip_chunked",
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                501},
+        BadCase{"te_chunked_gzip",
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+                501},
+        BadCase{"te_identity", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\n",
+                501},
+        BadCase{"te_gzip_then_chunked_lines",
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: "
+                "chunked\r\n\r\n0\r\n\r\n",
+                501},
+        BadCase{
+            "te_chunked_twice",
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+            501},
         BadCase{"bare_lf", "GET / HTTP/1.1\nHost: h\n\n", 400},
         BadCase{"nul_in_value", std::string("GET / HTTP/1.1\r\nHost: h\r\nX: a\0b\r\n\r\n", 33),
                 400},
@@ -152,6 +171,42 @@ INSTANTIATE_TEST_SUITE_P(
                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
                 431}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(H1Parser, RequestCodingsSupported) {
+  struct Case {
+    std::vector<std::string> values;
+    bool supported;
+  };
+  const Case cases[] = {
+      {{}, true},
+      {{"chunked"}, true},
+      {{"Chunked"}, true},
+      {{" chunked\t"}, true},
+      {{"gzip, chunked"}, false},
+      {{"chunked, gzip"}, false},
+      {{"identity"}, false},
+      {{"chunked,"}, false},
+      {{""}, false},
+      {{"gzip", "chunked"}, false},
+      {{"chunked", "chunked"}, false},
+  };
+  for (const Case& c : cases) {
+    HeaderList headers;
+    headers.add("Host", "h");
+    for (const std::string& v : c.values) headers.add("Transfer-Encoding", v);
+    EXPECT_EQ(request_codings_supported(headers), c.supported)
+        << ::testing::PrintToString(c.values);
+  }
+}
+
+TEST(H1Parser, ChunkedRequestStillParses) {
+  H1Parser p(H1Parser::Kind::kRequest, {});
+  auto r = parse_all(p,
+                     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_EQ(r.last, H1Parser::Event::kMessageComplete) << p.error_reason();
+  EXPECT_EQ(r.body, "hello");
+}
 
 TEST(H1Parser, ObsFoldAcrossReads) {
   H1Parser p(H1Parser::Kind::kRequest, {});
