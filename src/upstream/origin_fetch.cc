@@ -107,6 +107,7 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
                    fmt::format("connect to {}:{} {}", endpoint_.host, endpoint_.port,
                                timed_out ? "timed out" : ec.message()));
   }
+  if (abandoned_) co_return abandon();  // connected just as the member was given up
   connect_duration_ = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - connect_start);
   socket.set_option(net::tcp::no_delay(true), ec);

@@ -8,7 +8,7 @@ viewer's connection as before, and nothing truncated is cached."""
 from __future__ import annotations
 
 import http.client
-import threading
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from fake_origin import Behavior, pattern_bytes
@@ -110,7 +110,10 @@ def test_a_single_origin_continues_itself_within_connection_attempts(cluster):
     status, body, _, complete = fetch(edge.port, "/single")
     assert (status, complete) == (200, True) and body == pattern_bytes(0, SIZE)
     ranged = [r for r in origin.requests if r.header("Range")]
-    assert [r.header("Range") for r in ranged] == [f"bytes={CUT}-"]
+    assert len(ranged) == 1
+    # From the first byte the edge did not get (a reset may drop bytes still in flight).
+    offset = re.fullmatch(r"bytes=(\d+)-", ranged[0].header("Range"))
+    assert offset and int(offset.group(1)) <= CUT
     assert ranged[0].header("If-Range") == '"v1"'  # the strong ETag wins over the date
     assert errors(edge, "app", "body") == 1
 
