@@ -27,10 +27,12 @@ close_notify alert first (``tls_close_notify``), resets (reset_after_bytes) do n
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import re
 import socket
 import ssl
 import struct
+import termios
 import threading
 import time
 import urllib.parse
@@ -776,6 +778,7 @@ class FakeOrigin:
         if abort_kind == "reset":
             if b.gate and not self._wait_released():
                 return False
+            _wait_acknowledged(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
             return "reset"
@@ -785,6 +788,21 @@ class FakeOrigin:
         if framing == "chunked":
             sock.sendall(b"0\r\n\r\n")
         return keep
+
+
+def _wait_acknowledged(sock, timeout: float = 2.0) -> None:
+    """Waits (bounded) until the peer has acknowledged every byte sent. An RST sent with bytes
+    still queued drops them, and the peer's kernel may then take its sequence number for a
+    forged one (RFC 5961) and ignore it: the client would see a stall instead of a reset."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            queued = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+        except OSError:
+            return
+        if queued == 0:
+            return
+        time.sleep(0.002)
 
 
 def _range_of(req: Request, b: Behavior, size: int):
