@@ -37,10 +37,10 @@ TEST(FailoverBudget, CapByRemaining) {
 }
 
 TEST(AdaptedConnectTimeout, OffOrNoSampleKeepsTheConfiguredTimeout) {
-  config::FailoverBounds b;
-  EXPECT_EQ(adapted_connect_timeout(Ms(10000), microseconds(1000), b), Ms(10000));
-  b.adaptive_connect = true;
+  config::FailoverBounds b;  // adaptive by default
   EXPECT_EQ(adapted_connect_timeout(Ms(10000), std::nullopt, b), Ms(10000));
+  b.adaptive_connect = false;  // CloudFront-exact
+  EXPECT_EQ(adapted_connect_timeout(Ms(10000), microseconds(1000), b), Ms(10000));
 }
 
 TEST(AdaptedConnectTimeout, MultiplierFloorAndCeiling) {

@@ -79,7 +79,9 @@ TEST(PlanResume, WhoMayBeContinued) {
   for (const PlanCase& c : cases) {
     std::optional<ResumePlan> plan = plan_resume(c.request, c.response, c.length);
     ASSERT_EQ(plan.has_value(), c.if_range.has_value()) << c.name;
-    if (plan) EXPECT_EQ(plan->if_range, *c.if_range) << c.name;
+    if (plan) {
+      EXPECT_EQ(plan->if_range, *c.if_range) << c.name;
+    }
   }
   http::RequestHead post = get();
   post.method = http::Method::kPost;
