@@ -79,9 +79,12 @@ struct Origin {
 // Bounds on how much one request may spend failing over, and on how much retrying a group
 // may add to an origin's load (native only; everything off by default, as CloudFront).
 struct FailoverBounds {
-  int max_attempts = 0;            // attempts per request across members and retries; 0: no cap
-  Duration max_time{0};            // wall time per request across attempts; 0: no cap
-  bool adaptive_connect = false;   // connect timeout from the measured connect time
+  int max_attempts = 0;  // attempts per request across members and retries; 0: no cap
+  Duration max_time{0};  // wall time per request across attempts; 0: no cap
+  // Connect timeout from the measured connect time: on by default (a black-holed member
+  // costs `connect_floor`, not ConnectionTimeout); off (or selection: cloudfront) is
+  // CloudFront-exact.
+  bool adaptive_connect = true;
   Duration connect_floor = 100ms;  // lowest adapted connect timeout
   int connect_multiplier = 4;      // adapted timeout = multiplier x smoothed connect time
   int retry_budget_percent = 0;    // retries <= this share of an origin's requests; 0: off

@@ -703,8 +703,12 @@ void NativeLoader::failover_bounds(const YAML::Node& node, const FieldPath& path
   if (auto n = m.integer("max_attempts", 1, 100)) fb.max_attempts = static_cast<int>(*n);
   if (auto d = m.duration("max_time", 10ms, std::chrono::hours(1))) fb.max_time = *d;
   if (std::optional<YAML::Node> ac = m.take("adaptive_connect_timeout")) {
-    MapReader a(*ac, m.at("adaptive_connect_timeout"), kNative, problems_);
-    if (a.is_map()) {
+    // `off` is CloudFront-exact: every connect waits the origin's connection_timeout.
+    if (ac->IsScalar() && (ac->Scalar() == "off" || ac->Scalar() == "false")) {
+      fb.adaptive_connect = false;
+    } else if (ac->IsScalar() && (ac->Scalar() == "on" || ac->Scalar() == "true")) {
+      fb.adaptive_connect = true;
+    } else if (MapReader a(*ac, m.at("adaptive_connect_timeout"), kNative, problems_); a.is_map()) {
       fb.adaptive_connect = true;
       if (std::optional<bool> on = a.boolean("enabled")) fb.adaptive_connect = *on;
       if (auto d = a.duration("floor", 1ms, 60s)) fb.connect_floor = *d;
@@ -789,6 +793,8 @@ void NativeLoader::origin_group(const YAML::Node& node, const FieldPath& path, D
   if (auto selection = m.choice("selection", {"health-aware", "cloudfront"})) {
     g.selection = *selection == 0 ? OriginGroup::Selection::kHealthAware
                                   : OriginGroup::Selection::kCloudFront;
+    // CloudFront-exact groups keep ConnectionTimeout unless `failover:` asks otherwise.
+    if (g.selection == OriginGroup::Selection::kCloudFront) g.failover.adaptive_connect = false;
   }
   if (std::optional<YAML::Node> od = m.take("outlier_detection")) {
     outlier_detection(*od, m.at("outlier_detection"), g.outlier_detection);

@@ -10,6 +10,7 @@ Registry::Registry(unsigned slots)
       origin_errors(kOriginErrors, slots),
       origin_failovers(kOriginFailovers, slots),
       origin_served(kOriginServed, slots),
+      origin_continuations(kOriginContinuations, slots),
       origin_ejections(kOriginEjections, slots),
       cache_lookups(kCacheLookups, slots),
       fault_events(kFaultEvents, slots),
@@ -25,8 +26,8 @@ std::string Registry::render() const {
   std::string out;
   for (const CounterFamily* f :
        {&requests, &connections, &origin_requests, &origin_responses, &origin_errors,
-        &origin_failovers, &origin_served, &origin_ejections, &cache_lookups, &fault_events,
-        &faults_applied, &failover_stopped, &hedges, &access_log_lines}) {
+        &origin_failovers, &origin_served, &origin_continuations, &origin_ejections, &cache_lookups,
+        &fault_events, &faults_applied, &failover_stopped, &hedges, &access_log_lines}) {
     f->render(out);
   }
   attempts_per_request.render(out);

@@ -22,7 +22,9 @@ inline const FamilySpec kOriginResponses{"edgefront_origin_responses_total",
 inline const FamilySpec kOriginErrors{
     "edgefront_origin_errors_total",
     "Failed origin attempts by kind: connect, timeout, closed, bad_response, status (a status "
-    "listed as a failover criterion), at_limit (not sent: max_concurrent_requests reached).",
+    "listed as a failover criterion), at_limit (not sent: max_concurrent_requests reached), "
+    "body (the body broke off after the head: reset, closed or stalled), abandoned (given up "
+    "while waiting because the origin was judged unavailable meanwhile).",
     {"distribution", "origin", "kind"}};
 inline const FamilySpec kOriginFailovers{"edgefront_origin_failovers_total",
                                          "Requests moved from an origin to the next group member.",
@@ -30,6 +32,12 @@ inline const FamilySpec kOriginFailovers{"edgefront_origin_failovers_total",
 inline const FamilySpec kOriginServed{"edgefront_origin_served_total",
                                       "Responses delivered to viewers, by the origin that served.",
                                       {"distribution", "origin"}};
+
+inline const FamilySpec kOriginContinuations{
+    "edgefront_origin_body_continuations_total",
+    "Bodies cut off by an origin and continued from this origin with a range request, spliced "
+    "into the same response (the viewer and the cache saw one whole body).",
+    {"distribution", "origin"}};
 
 inline const FamilySpec kOriginEjections{
     "edgefront_origin_ejections_total",
@@ -86,8 +94,8 @@ class Registry {
  public:
   explicit Registry(unsigned slots);
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
-      origin_failovers, origin_served, origin_ejections, cache_lookups, fault_events,
-      faults_applied, failover_stopped, hedges, access_log_lines;
+      origin_failovers, origin_served, origin_continuations, origin_ejections, cache_lookups,
+      fault_events, faults_applied, failover_stopped, hedges, access_log_lines;
   HistogramFamily attempts_per_request, time_to_failover;
   std::string render() const;
   unsigned slots() const { return slots_; }

@@ -267,8 +267,9 @@ net::awaitable<void> run_fill(std::shared_ptr<FillJob> job) {
       }
     }
   } else {
+    upstream::ResumingBody body(job->up.fetch, job->up.continuation.get());
     while (true) {
-      auto chunk = co_await job->up.fetch->read_body();
+      auto chunk = co_await body.read();
       if (!chunk.ok()) {
         // A truncated body is never stored (the disk stream's temp file goes with it), and
         // every reader sees the failure.

@@ -11,6 +11,8 @@
 #include "http/error_page.h"
 #include "http/https_redirect.h"
 #include "proxy/attempt_race.h"
+#include "proxy/body_continuation.h"
+#include "proxy/origin_attempt.h"
 #include "proxy/policy_sink.h"
 #include "proxy/recording_sink.h"
 #include "proxy/request.h"
@@ -41,6 +43,8 @@ const char* outcome_name(upstream::AttemptOutcome o) {
       return "closed";
     case upstream::AttemptOutcome::kBadResponse:
       return "bad-response";
+    case upstream::AttemptOutcome::kMemberUnavailable:
+      return "unavailable";
   }
   return "error";
 }
@@ -56,34 +60,11 @@ std::string_view detailed_error_type(upstream::AttemptOutcome o) {
       return "OriginReadError";
     case upstream::AttemptOutcome::kBadResponse:
       return "OriginInvalidResponseError";
+    case upstream::AttemptOutcome::kMemberUnavailable:
     case upstream::AttemptOutcome::kResponse:
       break;
   }
   return "OriginError";
-}
-
-void count_attempt(const OriginStats& s, const upstream::AttemptResult& r, unsigned w) {
-  using upstream::AttemptOutcome;
-  switch (r.outcome) {
-    case AttemptOutcome::kResponse: {
-      int c = r.status / 100;
-      if (c >= 1 && c <= 5) s.responses_by_class[c - 1]->add(w);
-      break;
-    }
-    case AttemptOutcome::kConnectFailed:
-      s.connect_errors->add(w);
-      break;
-    case AttemptOutcome::kConnectTimeout:
-    case AttemptOutcome::kReadTimeout:
-      s.timeouts->add(w);
-      break;
-    case AttemptOutcome::kOriginClosed:
-      s.closed->add(w);
-      break;
-    case AttemptOutcome::kBadResponse:
-      s.bad_responses->add(w);
-      break;
-  }
 }
 
 // Origin failures can come by the thousand during an outage: log at most one per second
@@ -153,33 +134,6 @@ std::vector<size_t> choose_members(const RuntimeTarget& target, bool health_awar
 // becomes the cache key, so a shield sees the same objects from every edge.
 std::string_view load_balancing_key(const http::RequestHead& request) { return request.target; }
 
-// Passive health: transport failures and 5xx statuses listed as failover criteria count
-// against the member; enough in a row eject it (within the group's cap on ejected members).
-void record_passive_health(const RuntimeTarget& target, size_t i,
-                           const upstream::AttemptResult& result, unsigned worker) {
-  const RuntimeOrigin& o = *target.members[i];
-  const auto& codes = target.group->failover_status_codes;
-  bool failure =
-      result.outcome != upstream::AttemptOutcome::kResponse ||
-      (result.status >= 500 && std::find(codes.begin(), codes.end(), result.status) != codes.end());
-  if (!failure) {
-    o.health->record_success();
-    return;
-  }
-  SteadyTime now = std::chrono::steady_clock::now();
-  int ejected = 0;
-  for (const RuntimeOrigin* m : target.members) ejected += m->health->ejected(now) ? 1 : 0;
-  const config::OutlierDetection& policy = target.group->outlier_detection;
-  bool may_eject = upstream::may_eject_another(ejected, static_cast<int>(target.members.size()),
-                                               policy.max_ejected_percent);
-  if (o.health->record_failure(now, policy, may_eject)) {
-    o.stats.ejections->add(worker);
-    auto view = o.health->view(now);
-    spdlog::warn("origin {} ejected from group {} for {} ms (ejection #{})", o.config->id,
-                 target.group->id, view.ejected_for_ms, view.ejections);
-  }
-}
-
 // A listed 429/503 with Retry-After rests the member for that long (at most the group's
 // max_ejection) instead of hammering it; health-aware groups only.
 void honor_retry_after(const RuntimeTarget& target, size_t i, upstream::OriginFetch& fetch,
@@ -217,18 +171,6 @@ struct FetchObservation {
 
 config::Duration since(SteadyTime start) {
   return std::chrono::duration_cast<config::Duration>(std::chrono::steady_clock::now() - start);
-}
-
-const upstream::OriginEndpoint& endpoint_for(const RuntimeOrigin& o, bool viewer_tls) {
-  switch (o.config->protocol_policy) {
-    case config::OriginProtocolPolicy::kHttpsOnly:
-      return o.https_endpoint;
-    case config::OriginProtocolPolicy::kMatchViewer:
-      return viewer_tls ? o.https_endpoint : o.http_endpoint;
-    case config::OriginProtocolPolicy::kHttpOnly:
-      break;
-  }
-  return o.http_endpoint;
 }
 
 // A file response to HEAD carries no body but announces the GET body's length.
@@ -483,27 +425,17 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_attempts(Request& r, const Runtim
     upstream::AttemptResult result;
   };
   std::optional<Hedged> hedged;  // the next member's answer to a hedged request
-  // What an attempt on `m` sends, with its fault, timeouts and concurrency slot.
-  auto prepare_fetch = [&](const RuntimeOrigin& m, upstream::InflightSlot slot) {
-    auto f = std::make_unique<upstream::OriginFetch>(worker_.pool(), *m.config,
-                                                     endpoint_for(m, r.viewer.tls));
-    if (upstream::FaultRef fault =
-            r.rt->faults() ? r.rt->faults()->find(r.dist->config->id, m.config->id) : nullptr) {
-      if (fault->applied) fault->applied->add(w);
-      f->inject(std::move(fault));
-    }
-    if (bounds) {
-      config::Duration elapsed = since(started);
-      f->set_connect_timeout(upstream::cap_by_remaining(
-          upstream::adapted_connect_timeout(m.config->connection_timeout, m.connect_rtt->smoothed(),
-                                            *bounds),
-          elapsed, *bounds));
-      f->set_head_timeout(upstream::cap_by_remaining(m.config->read_timeout, elapsed, *bounds));
-    }
-    f->hold(std::move(slot));
-    return std::make_pair(std::move(f), upstream::build_origin_request(
-                                            viewer_request, origin_path, *m.config,
-                                            r.behavior->forwarding, r.viewer, cfg.server.via_name));
+  // What an attempt on `m` sends, with its fault, timeouts, concurrency slot and, for a
+  // health-aware group, the member it would move to once `m` is judged unavailable.
+  const AttemptScope scope{worker_, *r.rt, *r.dist, *r.behavior, r.viewer};
+  auto prepare_fetch = [&](const RuntimeOrigin& m, upstream::InflightSlot slot,
+                           const upstream::OriginHealth* alternative = nullptr) {
+    auto [f, request] = prepare_attempt(scope, m, std::move(slot), viewer_request, origin_path,
+                                        bounds, since(started), alternative);
+    return std::make_pair(std::move(f), std::move(request));
+  };
+  auto alternative_after = [&](size_t k) -> const upstream::OriginHealth* {
+    return health_aware && k + 1 < order.size() ? target.members[order[k + 1]]->health : nullptr;
   };
 
   for (size_t k = 0; k < order.size(); ++k) {
@@ -551,7 +483,7 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_attempts(Request& r, const Runtim
         result = hedged->result;
         hedged.reset();
       } else {
-        auto [prepared, origin_request] = prepare_fetch(o, std::move(slot));
+        auto [prepared, origin_request] = prepare_fetch(o, std::move(slot), alternative_after(k));
         fetch = std::move(prepared);
         const SteadyTime attempt_start = std::chrono::steady_clock::now();
         const bool may_hedge = k == 0 && attempt == 1 && bounds &&
@@ -618,12 +550,17 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_attempts(Request& r, const Runtim
         }
       }
       count_attempt(o.stats, result, w);
-      if (health_aware) record_passive_health(target, i, result, w);
+      // A good head's success counts once its body has not broken off (BodyContinuation).
+      const bool defer_success = fetch && result.outcome == AttemptOutcome::kResponse &&
+                                 !is_passive_failure(target, result);
+      if (health_aware && !defer_success) record_passive_health(target, i, result, w);
       if (fetch) {
         if (auto took = fetch->connect_duration()) {
           o.connect_rtt->record(*took);
         } else if (result.outcome == AttemptOutcome::kConnectTimeout) {
-          o.connect_rtt->record_timeout();
+          o.connect_rtt->record_timeout(
+              std::chrono::duration_cast<std::chrono::microseconds>(fetch->connect_timeout()),
+              bounds ? bounds->connect_multiplier : config::FailoverBounds{}.connect_multiplier);
         }
         if (health_aware) honor_retry_after(target, i, *fetch, result);
       }
@@ -689,6 +626,12 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_attempts(Request& r, const Runtim
         up.file = std::move(file);
         up.origin = &o;
         up.status = result.status;
+        if (up.fetch) {
+          up.continuation = make_body_continuation(
+              worker_, r.rt, *r.dist, *r.behavior, r.viewer,
+              {target, order, k, attempt, health_aware, health_aware && defer_success},
+              viewer_request, origin_path, *up.fetch);
+        }
       } else {
         up.kind = Upstreamed::Kind::kFailure;
         up.status = upstream::status_for_failure(result.outcome);
@@ -748,8 +691,9 @@ net::awaitable<int> ProxyHandler::deliver(Request& r, Upstreamed& up, bool allow
   if (up.kind == Upstreamed::Kind::kFile) {
     if (!co_await stream_file(r, up.file)) co_return status;
   } else {
+    upstream::ResumingBody body(up.fetch, up.continuation.get());
     while (true) {
-      auto chunk = co_await up.fetch->read_body();
+      auto chunk = co_await body.read();
       if (!chunk.ok()) {
         // Never pass a truncated body off as complete.
         log_origin_failure(up.origin->config->id,

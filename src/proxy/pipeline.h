@@ -15,6 +15,7 @@
 #include "upstream/directory_origin.h"
 #include "upstream/origin_fetch.h"
 #include "upstream/origin_request.h"
+#include "upstream/resuming_body.h"
 
 namespace edgefront::proxy {
 
@@ -28,6 +29,8 @@ struct Upstreamed {
   int status = 0;
   std::string failure_reason;
   std::string attempts;  // "primary=503, secondary=200"
+  // Continues a body the origin breaks off, and reports the break (body_continuation.h).
+  std::unique_ptr<upstream::ContinuationSource> continuation;
 };
 
 class ProxyHandler final : public http::Handler {

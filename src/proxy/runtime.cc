@@ -18,6 +18,9 @@ OriginStats make_origin_stats(obs::Registry& r, const std::string& dist, const s
   s.timeouts = r.origin_errors.get({dist, id, "timeout"});
   s.closed = r.origin_errors.get({dist, id, "closed"});
   s.bad_responses = r.origin_errors.get({dist, id, "bad_response"});
+  s.body_errors = r.origin_errors.get({dist, id, "body"});
+  s.abandoned = r.origin_errors.get({dist, id, "abandoned"});
+  s.continuations = r.origin_continuations.get({dist, id});
   s.failover_statuses = r.origin_errors.get({dist, id, "status"});
   s.served = r.origin_served.get({dist, id});
   s.ejections = r.origin_ejections.get({dist, id});

@@ -32,6 +32,9 @@ struct OriginStats {
   obs::Counter* timeouts = nullptr;
   obs::Counter* closed = nullptr;
   obs::Counter* bad_responses = nullptr;
+  obs::Counter* body_errors = nullptr;    // bodies broken off after the head
+  obs::Counter* abandoned = nullptr;      // attempts moved off a member judged unavailable
+  obs::Counter* continuations = nullptr;  // broken bodies this origin continued
   obs::Counter* failover_statuses = nullptr;
   obs::Counter* served = nullptr;
   obs::Counter* ejections = nullptr;

@@ -10,6 +10,7 @@
 #include "cache/memory_store.h"
 #include "obs/access_log.h"
 #include "proxy/runtime.h"
+#include "upstream/availability_watch.h"
 #include "upstream/connection_pool.h"
 
 namespace edgefront::proxy {
@@ -30,6 +31,8 @@ class WorkerContext {
 
   unsigned index() const { return index_; }
   upstream::ConnectionPool& pool() { return pool_; }
+  // Moves this worker's waiting attempts off members judged unavailable.
+  upstream::AvailabilityWatch& availability_watch() { return availability_watch_; }
   const CacheServices& cache() const { return cache_; }
   // Where redirect-to-https sends plain-HTTP viewers: the bound port of the first TLS
   // listener (0 when edgefront terminates no TLS itself, e.g. behind a TLS load balancer).
@@ -54,6 +57,7 @@ class WorkerContext {
   const RuntimeHolder& holder_;
   CacheServices cache_;
   upstream::ConnectionPool pool_;
+  upstream::AvailabilityWatch availability_watch_;
   std::shared_ptr<const Runtime> cached_;
   uint64_t cached_generation_ = ~0ull;
   uint16_t https_port_ = 0;

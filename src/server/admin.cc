@@ -101,7 +101,8 @@ std::string render_origins(const proxy::Runtime& rt) {
           "\"active_check\":{},\"active_healthy\":{},\"ejected\":{},\"ejected_for_ms\":{},"
           "\"ejections\":{},\"consecutive_failures\":{},\"requests\":{},\"served\":{},"
           "\"errors\":{{\"connect\":{},\"timeout\":{},\"closed\":{},\"bad_response\":{},"
-          "\"status\":{},\"at_limit\":{}}},\"in_flight\":{},\"connect_time_us\":{},"
+          "\"status\":{},\"at_limit\":{},\"body\":{},\"abandoned\":{}}},"
+          "\"body_continuations\":{},\"in_flight\":{},\"connect_time_us\":{},"
           "\"response_time_us\":{:.0f}}}",
           json_string(o->config->id), o->config->is_directory() ? "directory" : "http",
           json_string(o->config->is_directory()
@@ -111,6 +112,7 @@ std::string render_origins(const proxy::Runtime& rt) {
           h.ejected_for_ms, h.ejections, h.consecutive_failures, st.requests->value(),
           st.served->value(), st.connect_errors->value(), st.timeouts->value(), st.closed->value(),
           st.bad_responses->value(), st.failover_statuses->value(), o->at_limit->value(),
+          st.body_errors->value(), st.abandoned->value(), st.continuations->value(),
           o->in_flight->current(),
           o->connect_rtt->smoothed() ? o->connect_rtt->smoothed()->count() : 0,
           o->latency->microseconds());

@@ -15,10 +15,11 @@ void ConnectRtt::record(std::chrono::microseconds sample) {
   smoothed_us_.store(std::max<int64_t>(next, 1), std::memory_order_relaxed);
 }
 
-void ConnectRtt::record_timeout() {
+void ConnectRtt::record_timeout(std::chrono::microseconds waited, int multiplier) {
   int64_t old = smoothed_us_.load(std::memory_order_relaxed);
   if (old == 0) return;  // no estimate yet: the configured timeout applied anyway
-  smoothed_us_.store(std::min(old * 2, kMaxUs), std::memory_order_relaxed);
+  int64_t doubled = std::clamp<int64_t>(2 * waited.count() / std::max(1, multiplier), 1, kMaxUs);
+  if (doubled > old) smoothed_us_.store(doubled, std::memory_order_relaxed);
 }
 
 std::optional<std::chrono::microseconds> ConnectRtt::smoothed() const {

@@ -42,6 +42,7 @@ Decision decide_failover(http::Method method, const AttemptResult& result,
       return can_fail_over(method, ctx) ? Decision::kNextOrigin : Decision::kDeliver;
     case AttemptOutcome::kOriginClosed:
     case AttemptOutcome::kBadResponse:
+    case AttemptOutcome::kMemberUnavailable:
       return can_fail_over(method, ctx) ? Decision::kNextOrigin : Decision::kDeliver;
   }
   return Decision::kDeliver;
@@ -56,6 +57,7 @@ int status_for_failure(AttemptOutcome outcome) {
     case AttemptOutcome::kConnectFailed:
     case AttemptOutcome::kOriginClosed:
     case AttemptOutcome::kBadResponse:
+    case AttemptOutcome::kMemberUnavailable:
       return 502;
   }
   return 502;

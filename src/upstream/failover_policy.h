@@ -15,6 +15,9 @@ enum class AttemptOutcome {
   kReadTimeout,     // no response (or a stall) within OriginReadTimeout
   kOriginClosed,    // origin closed or reset before a complete response head
   kBadResponse,     // unparseable response
+  // The member was judged unavailable (ejected, failed its active check) while this attempt
+  // still waited for its connect or response head: given up at once, never retried there.
+  kMemberUnavailable,
 };
 
 struct AttemptResult {

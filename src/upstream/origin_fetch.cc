@@ -38,11 +38,44 @@ AttemptResult OriginFetch::fail(AttemptOutcome outcome, std::string detail) {
   return AttemptResult{outcome, 0};
 }
 
+void OriginFetch::member_unavailable() {
+  abandoned_ = true;
+  std::error_code ignored;
+  if (waiting_socket_) waiting_socket_->cancel(ignored);
+  if (waiting_resolver_) waiting_resolver_->cancel();
+  if (waiting_timer_) waiting_timer_->cancel();
+  if (conn_) conn_->stream().socket().cancel(ignored);
+}
+
+AttemptResult OriginFetch::abandon() {
+  return fail(
+      AttemptOutcome::kMemberUnavailable,
+      fmt::format("{}:{} judged unavailable while waiting on it", endpoint_.host, endpoint_.port));
+}
+
+net::awaitable<void> OriginFetch::pause(config::Duration d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  waiting_timer_ = &timer;
+  std::error_code ignored;
+  co_await timer.async_wait(net::use_ec(ignored));
+  waiting_timer_ = nullptr;
+}
+
 net::awaitable<AttemptResult> OriginFetch::connect() {
   if (auto injected = co_await fault_before_connect()) co_return *injected;
   auto executor = co_await asio::this_coro::executor;
   net::tcp::socket socket(executor);
   net::tcp::resolver resolver(executor);
+  // Visible to member_unavailable() while this frame waits.
+  waiting_socket_ = &socket;
+  waiting_resolver_ = &resolver;
+  struct Forget {
+    OriginFetch& f;
+    ~Forget() {
+      f.waiting_socket_ = nullptr;
+      f.waiting_resolver_ = nullptr;
+    }
+  } forget{*this};
   net::Deadline deadline(executor, [&socket, &resolver] {
     std::error_code ignored;
     socket.cancel(ignored);
@@ -59,6 +92,7 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     ec.clear();
     auto endpoints = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
                                                      net::use_ec(ec));
+    if (ec && abandoned_) co_return abandon();
     if (ec) {
       co_return fail(
           deadline.expired() ? AttemptOutcome::kConnectTimeout : AttemptOutcome::kConnectFailed,
@@ -66,12 +100,14 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
     }
     co_await asio::async_connect(socket, endpoints, net::use_ec(ec));
   }
+  if (ec && abandoned_) co_return abandon();
   if (ec) {
     bool timed_out = deadline.expired();
     co_return fail(timed_out ? AttemptOutcome::kConnectTimeout : AttemptOutcome::kConnectFailed,
                    fmt::format("connect to {}:{} {}", endpoint_.host, endpoint_.port,
                                timed_out ? "timed out" : ec.message()));
   }
+  if (abandoned_) co_return abandon();  // connected just as the member was given up
   connect_duration_ = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - connect_start);
   socket.set_option(net::tcp::no_delay(true), ec);
@@ -84,7 +120,13 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
   auto tls = make_origin_tls_stream(std::move(socket), endpoint_);
   if (!tls.ok()) co_return fail(AttemptOutcome::kConnectFailed, tls.error().message);
   auto& stream = *tls.value();
+  waiting_socket_ = &stream.next_layer();
   co_await stream.async_handshake(asio::ssl::stream_base::client, net::use_ec(ec));
+  if (ec && abandoned_) {
+    std::error_code ignored;
+    stream.next_layer().close(ignored);
+    co_return abandon();
+  }
   if (ec) {
     std::string why = ec.message();
     long verify = SSL_get_verify_result(stream.native_handle());
@@ -101,6 +143,16 @@ net::awaitable<AttemptResult> OriginFetch::connect() {
 
 net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& request,
                                                  OutgoingBody body) {
+  if (!watch_) co_return co_await start_watched(request, body);
+  // Not inside the constructor's arguments: GCC 12 mishandles co_await there.
+  const net::Executor executor = co_await asio::this_coro::executor;
+  AvailabilityWatch::Registration watching(*watch_, executor, *watched_member_,
+                                           watched_alternative_, *this);
+  co_return co_await start_watched(request, body);
+}
+
+net::awaitable<AttemptResult> OriginFetch::start_watched(const http::RequestHead& request,
+                                                         OutgoingBody body) {
   if (fault_ && fault_->spec.kind == FaultKind::kStatus) co_return synthesize_status();
   std::string head;
   serialize_request_head(request, head);
@@ -128,6 +180,7 @@ net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& reques
       if (!conn_) co_return connected;
     }
     Status sent = co_await send_request(head, body);
+    if (abandoned_) co_return abandon();
     if (!sent.ok()) {
       if (reused && !body_consumed_) {
         conn_->stream().close();
@@ -140,6 +193,7 @@ net::awaitable<AttemptResult> OriginFetch::start(const http::RequestHead& reques
     }
     if (auto injected = co_await fault_before_head()) co_return *injected;
     AttemptResult result = co_await read_head(request.method == http::Method::kHead);
+    if (abandoned_ && result.outcome != AttemptOutcome::kResponse) co_return abandon();
     if (result.outcome == AttemptOutcome::kOriginClosed && reused && !body_consumed_) {
       continue;
     }

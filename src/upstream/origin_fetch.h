@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "http/exchange.h"
+#include "upstream/availability_watch.h"
 #include "upstream/connection_pool.h"
 #include "upstream/failover_policy.h"
 #include "upstream/fault_table.h"
@@ -25,7 +26,7 @@ struct OutgoingBody {
   uint64_t length = 0;                  // Content-Length when not chunked
 };
 
-class OriginFetch {
+class OriginFetch final : private AvailabilityWatch::Waiter {
  public:
   OriginFetch(ConnectionPool& pool, const config::Origin& origin, OriginEndpoint endpoint);
   ~OriginFetch();
@@ -51,11 +52,27 @@ class OriginFetch {
   // of a request's failover budget); call before start().
   void set_connect_timeout(config::Duration d) { connect_timeout_ = d; }
   void set_head_timeout(config::Duration d) { head_timeout_ = d; }
+  config::Duration connect_timeout() const { return connect_timeout_; }
+  // While start() waits (connect, sending, response head), `watch` moves this attempt off
+  // `member` once it is judged unavailable and `alternative` (the next member, if any) is
+  // not: start() then returns kMemberUnavailable. Call before start().
+  void watch_availability(AvailabilityWatch& watch, const OriginHealth& member,
+                          const OriginHealth* alternative) {
+    watch_ = &watch;
+    watched_member_ = &member;
+    watched_alternative_ = alternative;
+  }
   // How long the TCP connect took, if this attempt opened a new connection.
   std::optional<std::chrono::microseconds> connect_duration() const { return connect_duration_; }
 
  private:
+  net::awaitable<AttemptResult> start_watched(const http::RequestHead& request, OutgoingBody body);
   net::awaitable<AttemptResult> connect();
+  // AvailabilityWatch::Waiter: cancels whatever start() is waiting on.
+  void member_unavailable() override;
+  AttemptResult abandon();
+  // Waits `d` (injected faults), cut short by member_unavailable().
+  net::awaitable<void> pause(config::Duration d);
   net::awaitable<Status> send_request(const std::string& head, const OutgoingBody& body);
   net::awaitable<AttemptResult> read_head(bool is_head_request);
   AttemptResult fail(AttemptOutcome outcome, std::string detail);
@@ -83,6 +100,14 @@ class OriginFetch {
   std::optional<http::ResponseHead> synthetic_head_;  // kStatus faults: no connection
   std::string synthetic_body_;
   bool synthetic_body_sent_ = false;
+  AvailabilityWatch* watch_ = nullptr;
+  const OriginHealth* watched_member_ = nullptr;
+  const OriginHealth* watched_alternative_ = nullptr;
+  bool abandoned_ = false;  // the watch found the member unavailable
+  // What start() waits on right now, for member_unavailable() to cancel.
+  net::tcp::socket* waiting_socket_ = nullptr;
+  net::tcp::resolver* waiting_resolver_ = nullptr;
+  asio::steady_timer* waiting_timer_ = nullptr;
   uint64_t body_bytes_ = 0;   // delivered so far, for kResetMidBody
   bool cut_pending_ = false;  // kResetMidBody: the cut point was reached
 };

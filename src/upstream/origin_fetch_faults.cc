@@ -8,14 +8,6 @@
 
 namespace edgefront::upstream {
 
-namespace {
-net::awaitable<void> pause_for(config::Duration d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  std::error_code ignored;
-  co_await timer.async_wait(net::use_ec(ignored));
-}
-}  // namespace
-
 net::awaitable<std::optional<AttemptResult>> OriginFetch::fault_before_connect() {
   if (!fault_) co_return std::nullopt;
   if (fault_->spec.kind == FaultKind::kRefuse) {
@@ -25,7 +17,8 @@ net::awaitable<std::optional<AttemptResult>> OriginFetch::fault_before_connect()
   }
   if (fault_->spec.kind == FaultKind::kBlackhole) {
     // The SYN goes unanswered: nothing happens until ConnectionTimeout.
-    co_await pause_for(connect_timeout_);
+    co_await pause(connect_timeout_);
+    if (abandoned_) co_return abandon();
     co_return fail(AttemptOutcome::kConnectTimeout,
                    fmt::format("connect to {}:{} timed out (injected black hole #{})",
                                endpoint_.host, endpoint_.port, fault_->id));
@@ -37,11 +30,13 @@ net::awaitable<std::optional<AttemptResult>> OriginFetch::fault_before_head() {
   if (!fault_ || fault_->spec.kind != FaultKind::kDelay) co_return std::nullopt;
   config::Duration delay(fault_->spec.delay_ms);
   if (delay < head_timeout_) {
-    co_await pause_for(delay);
+    co_await pause(delay);
+    if (abandoned_) co_return abandon();
     co_return std::nullopt;
   }
   // A head later than OriginReadTimeout is a read timeout, as from a slow origin.
-  co_await pause_for(head_timeout_);
+  co_await pause(head_timeout_);
+  if (abandoned_) co_return abandon();
   co_return fail(AttemptOutcome::kReadTimeout,
                  fmt::format("no response within {} ms (injected delay of {} ms, fault #{})",
                              head_timeout_.count(), delay.count(), fault_->id));

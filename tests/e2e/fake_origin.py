@@ -27,10 +27,12 @@ close_notify alert first (``tls_close_notify``), resets (reset_after_bytes) do n
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import re
 import socket
 import ssl
 import struct
+import termios
 import threading
 import time
 import urllib.parse
@@ -114,6 +116,10 @@ class Behavior:
     keep_alive: bool = True
     discard_body: bool = False  # do not keep request bodies (count and CRC only)
     interim_100: bool = True  # answer "Expect: 100-continue" with 100 Continue
+    # Honour "Range: bytes=N-" / "bytes=N-M" on a 200 (206 with Content-Range), unless an
+    # If-Range differs from this response's ETag (or Last-Modified) header; resets and stalls
+    # count the bytes of this response.
+    ranges: bool = False
 
     def replace(self, **kw) -> "Behavior":
         return dataclasses.replace(self, **kw)
@@ -345,6 +351,7 @@ class FakeOrigin:
         self.requests: list[Request] = []
         self.connections = 0
         self.bytes_sent = 0  # response body bytes written, all connections
+        self.ranges_served = 0  # 206 answers to Range requests (Behavior.ranges)
         self._lock = threading.Condition()
         self._stopping = threading.Event()
         self._released = threading.Event()
@@ -360,9 +367,13 @@ class FakeOrigin:
 
     def start(self, port: int = 0) -> "FakeOrigin":
         """Listens on `port` (0: any free port; a fixed one to restart a stopped origin)."""
+        return self.start_on("127.0.0.1", port)
+
+    def start_on(self, host: str, port: int = 0) -> "FakeOrigin":
+        """Listens on another loopback address (a firewall rule can then single it out)."""
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind(("127.0.0.1", port))
+        ls.bind((host, port))
         ls.listen(512)
         self._listener = ls
         self.port = ls.getsockname()[1]
@@ -676,6 +687,17 @@ class FakeOrigin:
                 req.body_crc32 = crc
                 self._lock.notify_all()
 
+    def _range(self, req: Request, b: Behavior, size: int):
+        """(status, first byte, byte count, extra header lines) for a ranges-enabled 200."""
+        accept = ["Accept-Ranges: bytes"]
+        selected = _range_of(req, b, size)
+        if selected is None:
+            return 200, 0, size, accept
+        first, last = selected
+        with self._lock:
+            self.ranges_served += 1
+        return 206, first, last - first + 1, accept + [f"Content-Range: bytes {first}-{last}/{size}"]
+
     def _respond(self, conn: _Conn, req: Request, b: Behavior, client_close: bool):
         sock = conn.sock
         if b.hang:
@@ -701,12 +723,17 @@ class FakeOrigin:
             body = b.body
             size = len(body)
 
+        status, start, extra_headers = b.status, 0, []
+        if b.ranges and status == 200:
+            status, start, size, extra_headers = self._range(req, b, size)
+
         keep = b.keep_alive and not client_close
         framing = "chunked" if b.chunked else ("length" if b.content_length else "close")
         if framing == "close":
             keep = False
-        reason = b.reason if b.reason is not None else _REASONS.get(b.status, "Status")
-        lines = [f"HTTP/1.1 {b.status} {reason}", "Server: fake-origin"]
+        reason = b.reason if b.reason is not None and status == b.status else _REASONS.get(
+            status, "Status")
+        lines = [f"HTTP/1.1 {status} {reason}", "Server: fake-origin"] + extra_headers
         extra_names = {k.lower() for k, _ in b.headers}
         if "content-type" not in extra_names:
             lines.append("Content-Type: text/plain")
@@ -736,7 +763,8 @@ class FakeOrigin:
         sent = 0
         while sent < limit:
             n = min(b.chunk_size, limit - sent, MAX_SLICE)
-            data = body[sent:sent + n] if body is not None else pattern_view(sent, n)
+            at = start + sent
+            data = body[at:at + n] if body is not None else pattern_view(at, n)
             if framing == "chunked":
                 sock.sendall(b"%x\r\n" % n)
                 sock.sendall(data)
@@ -750,6 +778,7 @@ class FakeOrigin:
         if abort_kind == "reset":
             if b.gate and not self._wait_released():
                 return False
+            _wait_acknowledged(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
             return "reset"
@@ -759,6 +788,36 @@ class FakeOrigin:
         if framing == "chunked":
             sock.sendall(b"0\r\n\r\n")
         return keep
+
+
+def _wait_acknowledged(sock, timeout: float = 2.0) -> None:
+    """Waits (bounded) until the peer has acknowledged every byte sent. An RST sent with bytes
+    still queued drops them, and the peer's kernel may then take its sequence number for a
+    forged one (RFC 5961) and ignore it: the client would see a stall instead of a reset."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            queued = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+        except OSError:
+            return
+        if queued == 0:
+            return
+        time.sleep(0.002)
+
+
+def _range_of(req: Request, b: Behavior, size: int):
+    """(first, last) a Range/If-Range pair selects from a body of `size` bytes, or None."""
+    m = re.fullmatch(r"\s*bytes=(\d+)-(\d*)\s*", req.header("Range") or "")
+    if not m or int(m.group(1)) >= size:
+        return None
+    if_range = req.header("If-Range")
+    if if_range is not None:
+        validators = {k.lower(): v for k, v in b.headers}
+        if if_range not in (validators.get("etag"), validators.get("last-modified")):
+            return None
+    first = int(m.group(1))
+    last = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+    return (first, last) if last >= first else None
 
 
 _REASONS = {

@@ -32,13 +32,16 @@ const FailoverBounds& bounds(const LoadResult& r) {
   return r.config.distributions.at(0).origin_groups.at(0).failover;
 }
 
+// Off by default, except the adaptive connect timeout (a black-holed member costs the floor,
+// not ConnectionTimeout) and Retry-After.
 TEST(FailoverBoundsConfig, OffByDefault) {
   LoadResult r = load("");
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
   const FailoverBounds& b = bounds(r);
   EXPECT_EQ(b.max_attempts, 0);
   EXPECT_EQ(b.max_time, Duration(0));
-  EXPECT_FALSE(b.adaptive_connect);
+  EXPECT_TRUE(b.adaptive_connect);
+  EXPECT_EQ(b.connect_floor, Duration(100));
   EXPECT_EQ(b.retry_budget_percent, 0);
   EXPECT_TRUE(b.honor_retry_after);
   EXPECT_FALSE(b.retry_non_idempotent);
@@ -68,6 +71,23 @@ TEST(FailoverBoundsConfig, AdaptiveBlockCanBeDisabled) {
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
   EXPECT_FALSE(bounds(r).adaptive_connect);
   EXPECT_EQ(bounds(r).connect_floor, Duration(50));
+}
+
+TEST(FailoverBoundsConfig, CloudFrontExactConnectTimeouts) {
+  for (const char* off : {"{adaptive_connect_timeout: off}", "{adaptive_connect_timeout: false}"}) {
+    LoadResult r = load(off);
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.problems.errors);
+    EXPECT_FALSE(bounds(r).adaptive_connect) << off;
+  }
+  LoadResult on = load("{adaptive_connect_timeout: on}");
+  ASSERT_TRUE(on.ok()) << ::testing::PrintToString(on.problems.errors);
+  EXPECT_TRUE(bounds(on).adaptive_connect);
+  // selection: cloudfront is CloudFront-exact unless its failover block says otherwise.
+  std::string text = config("");
+  text.replace(text.find("failover_status_codes"), 0, "selection: cloudfront, ");
+  LoadResult exact = load_config_text(text, kExamples + "/inline.yaml");
+  ASSERT_TRUE(exact.ok()) << ::testing::PrintToString(exact.problems.errors);
+  EXPECT_FALSE(bounds(exact).adaptive_connect);
 }
 
 TEST(FailoverBoundsConfig, BadInputsNameTheField) {

@@ -37,10 +37,10 @@ TEST(FailoverBudget, CapByRemaining) {
 }
 
 TEST(AdaptedConnectTimeout, OffOrNoSampleKeepsTheConfiguredTimeout) {
-  config::FailoverBounds b;
-  EXPECT_EQ(adapted_connect_timeout(Ms(10000), microseconds(1000), b), Ms(10000));
-  b.adaptive_connect = true;
+  config::FailoverBounds b;  // adaptive by default
   EXPECT_EQ(adapted_connect_timeout(Ms(10000), std::nullopt, b), Ms(10000));
+  b.adaptive_connect = false;  // CloudFront-exact
+  EXPECT_EQ(adapted_connect_timeout(Ms(10000), microseconds(1000), b), Ms(10000));
 }
 
 TEST(AdaptedConnectTimeout, MultiplierFloorAndCeiling) {
@@ -81,16 +81,30 @@ TEST(RetryAfter, SecondsAndDates) {
 TEST(ConnectRtt, SmoothsAndBacksOff) {
   ConnectRtt rtt;
   EXPECT_EQ(rtt.smoothed(), std::nullopt);
-  rtt.record_timeout();  // no estimate yet: nothing to loosen
+  rtt.record_timeout(microseconds(100'000), 4);  // no estimate yet: nothing to loosen
   EXPECT_EQ(rtt.smoothed(), std::nullopt);
   rtt.record(microseconds(800));
   EXPECT_EQ(rtt.smoothed(), microseconds(800));
   rtt.record(microseconds(1600));
   EXPECT_EQ(rtt.smoothed(), microseconds(900));  // 800 + (1600 - 800) / 8
-  rtt.record_timeout();
+  // A timeout after 4 x 900 us: the next adapted timeout is twice that.
+  rtt.record_timeout(microseconds(3600), 4);
   EXPECT_EQ(rtt.smoothed(), microseconds(1800));
-  for (int i = 0; i < 100; ++i) rtt.record_timeout();
+  rtt.record_timeout(microseconds(100'000'000), 1);
   EXPECT_EQ(rtt.smoothed(), microseconds(60'000'000));  // capped
+}
+
+// A black hole under load: many connects that used the same timeout expire together. They
+// double the estimate once, not once each (which would reach the configured 10 s at once).
+TEST(ConnectRtt, ConcurrentTimeoutsDoubleOnce) {
+  ConnectRtt rtt;
+  rtt.record(microseconds(200));
+  for (int i = 0; i < 50; ++i) rtt.record_timeout(microseconds(100'000), 4);  // the floor
+  EXPECT_EQ(rtt.smoothed(), microseconds(50'000));  // next timeout 4 x 50 ms = 200 ms
+  for (int i = 0; i < 50; ++i) rtt.record_timeout(microseconds(200'000), 4);
+  EXPECT_EQ(rtt.smoothed(), microseconds(100'000));
+  rtt.record_timeout(microseconds(100'000), 4);  // a straggler of the first wave
+  EXPECT_EQ(rtt.smoothed(), microseconds(100'000));
 }
 
 TEST(RetryBudget, WindowedShare) {
