@@ -657,3 +657,29 @@ def test_floods_of_frames_carrying_nothing_get_goaway(any_origin_edge, flood):
         assert c.of(HEADERS, 1)
     finally:
         c.close()
+
+
+def test_a_first_line_that_is_no_http1_request_gets_the_http2_connection_error(cluster):
+    """h2spec 3.5/2 on h2c: a wrong preface is an HTTP/2 connection error (RFC 9113 3.4), not
+    an HTTP/1.1 400 that an h2c client reads as a 4 MB frame. HTTP-shaped lines keep their
+    HTTP/1.1 answers."""
+    origin = cluster.origin(Behavior(echo=True))
+    edge = cluster.edge(config(origin.port))
+    port = ports(edge)["http"]
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"INVALID CONNECTION PREFACE\r\n\r\n")
+        got = b""
+        while True:
+            data = s.recv(65536)
+            if not data:
+                break
+            got += data
+    assert not got.startswith(b"HTTP/1.1"), got
+    assert len(got) >= 9 and got[3] == SETTINGS, got  # nghttp2's SETTINGS, then the close
+    for line in (b"GET / HTTP/2.0", b"FOO / HTTP/1.1"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(line + b"\r\nHost: x\r\n\r\n")
+            head = s.recv(65536)
+        assert head.startswith(b"HTTP/1.1 "), (line, head)
+    r = curl(f"http://127.0.0.1:{port}/ok", "--http1.1")
+    assert r.status == 200 and r.body == b"GET /ok"
