@@ -207,6 +207,12 @@ std::string without_list_whitespace(std::string_view value) {
   return out;
 }
 
+// Fields whose whole value is case-insensitive by definition (language ranges, RFC 4647 2.1;
+// content-codings, RFC 9110 8.4.1; the `q` weight): `en-US` selects as `en-us`.
+bool case_insensitive_value(std::string_view lower_name) {
+  return lower_name == "accept-language" || lower_name == "accept-encoding";
+}
+
 // `fields`: a HeaderList's fields or a PackedHead, both (name, value) pairs.
 template <class Fields>
 std::optional<std::string> secondary_key_of(const Fields& fields,
@@ -228,7 +234,13 @@ std::optional<std::string> secondary_key_of(const Fields& fields,
     append_part(out, name);
     // Values are compared after combining lines; whitespace around them does not matter.
     std::optional<std::string> value = request.headers.get_combined(name);
-    append_part(out, value ? "=" + without_list_whitespace(*value) : "-");
+    if (!value) {
+      append_part(out, "-");
+      continue;
+    }
+    std::string selecting = without_list_whitespace(*value);
+    if (case_insensitive_value(name)) selecting = to_lower(selecting);
+    append_part(out, "=" + selecting);
   }
   return out;
 }

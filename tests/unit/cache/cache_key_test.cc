@@ -264,5 +264,20 @@ TEST(VarySecondaryKey, ListWhitespaceAndLinesDoNotMatter) {
   }
 }
 
+// Values defined as case-insensitive select alike in any case (cache-tests
+// `vary-normalise-lang-case`); others keep their case.
+TEST(VarySecondaryKey, CaseInsensitiveFieldsIgnoreCase) {
+  http::HeaderList resp;
+  resp.add("Vary", "Accept-Language, Accept-Encoding, Foo");
+  auto k = [&](std::initializer_list<http::HeaderList::Field> h) {
+    return *vary_secondary_key(resp, request("/a", h));
+  };
+  EXPECT_EQ(k({{"Accept-Language", "eN, De"}}), k({{"Accept-Language", "en,de"}}));
+  EXPECT_EQ(k({{"Accept-Language", " en ,   de"}}), k({{"Accept-Language", "en, de"}}));
+  EXPECT_NE(k({{"Accept-Language", "de, en"}}), k({{"Accept-Language", "en, de"}}));
+  EXPECT_EQ(k({{"Accept-Encoding", "GZIP;Q=1"}}), k({{"Accept-Encoding", "gzip;q=1"}}));
+  EXPECT_NE(k({{"Foo", "A"}}), k({{"Foo", "a"}}));
+}
+
 }  // namespace
 }  // namespace edgefront::cache

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "http/http_date.h"
 
 namespace edgefront::cache {
@@ -440,6 +442,8 @@ struct HonourRow {
   long ttl;
   bool heuristic;
 };
+
+void PrintTo(const HonourRow& row, std::ostream* os) { *os << row.name; }
 
 class HonourTable : public ::testing::TestWithParam<HonourRow> {};
 
