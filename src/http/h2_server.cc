@@ -23,6 +23,9 @@ constexpr auto kNever = std::chrono::steady_clock::time_point::max();
 // Response bytes a connection may hold for viewers that withhold flow-control credit before
 // hits stop being answered at once (see answer_at_once).
 constexpr size_t kMaxQueuedAtOnce = 256 * 1024;
+// Response bytes an answer held for the end of its request (Sink::hold) keeps without making
+// the handler wait: enough for the refusals and error pages that answer early.
+constexpr size_t kMaxHeldBody = 64 * 1024;
 
 DateCache& thread_date_cache() {
   thread_local DateCache cache;
@@ -219,6 +222,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> send_body(std::span<const char> data) override {
     Status queued = send_body_at_once(data);
     if (!queued.ok()) co_return queued;
+    if (s_.head_held && s_.out.size() - s_.out_offset <= kMaxHeldBody) co_return ok_status();
     while (s_.out_offset < s_.out.size()) {
       if (s_.closed || c_.closed_) {
         co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
@@ -638,9 +642,11 @@ void H2ServerConnection::end_stream(StreamState& s, Sink* sink) {
       sink->abort();
     }
   } else if (sink && sink->finished() && !s.in_eof && !s.closed && !closed_) {
-    // The viewer stopped sending its body for body_timeout: answer, and tell it to stop.
-    release_held_head(s);
-    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_NO_ERROR);
+    // The answer was held for a body the viewer stopped sending (body_timeout): the request
+    // never became whole, so it gets no answer.
+    s.head_held = false;
+    s.held_head.clear();
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_CANCEL);
   }
   --handlers_running_;
   wake_writer();

@@ -683,3 +683,26 @@ def test_a_first_line_that_is_no_http1_request_gets_the_http2_connection_error(c
         assert head.startswith(b"HTTP/1.1 "), (line, head)
     r = curl(f"http://127.0.0.1:{port}/ok", "--http1.1")
     assert r.status == 200 and r.body == b"GET /ok"
+
+
+def test_an_answer_held_for_a_body_that_stops_is_cancelled_after_the_body_timeout(cluster,
+                                                                                 tmp_path):
+    """A viewer that stops sending the body it announced never made its request whole: after
+    body_timeout the stream is reset (CANCEL) and the held answer dropped."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "f.txt").write_bytes(b"file")
+    edge = cluster.edge(edge_config(distribution([dir_origin("app", root)], "app"),
+                                    limits={"body_timeout": "1s"}))
+    c = RawH2(edge.port)
+    try:
+        answer_racing_the_body(c, 1, "POST", [("content-length", "100")])
+        c.send(DATA, 0, 1, b"part")
+        assert c.of(HEADERS, 1) == []  # held while the body may still turn out malformed
+        c.wait(lambda: c.of(RST_STREAM, 1), timeout=15)
+        assert c.of(HEADERS, 1) == [], c.frames
+        assert c.rst_code(1) == 0x8, c.frames
+        c.headers(5, flags=END_HEADERS | END_STREAM)  # the connection goes on
+        c.wait(lambda: c.ended(5))
+    finally:
+        c.close()
