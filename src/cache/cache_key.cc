@@ -176,6 +176,43 @@ CacheKey build_cache_key(const config::CachePolicy& policy, std::string_view dis
 
 namespace {
 
+// A selecting field's value with the whitespace its list syntax allows around commas removed
+// (outside quoted strings), so `1,2`, ` 1, 2 ` and two lines `1` / `2` select alike
+// (RFC 9111 4.1).
+std::string without_list_whitespace(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  bool quoted = false;
+  bool escaped = false;
+  for (char c : trim(value)) {
+    if (quoted) {
+      out.push_back(c);
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        quoted = false;
+      }
+      continue;
+    }
+    if (c == '"') quoted = true;
+    if (c == ',') {
+      while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+    } else if ((c == ' ' || c == '\t') && !out.empty() && out.back() == ',') {
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Fields whose whole value is case-insensitive by definition (language ranges, RFC 4647 2.1;
+// content-codings, RFC 9110 8.4.1; the `q` weight): `en-US` selects as `en-us`.
+bool case_insensitive_value(std::string_view lower_name) {
+  return lower_name == "accept-language" || lower_name == "accept-encoding";
+}
+
 // `fields`: a HeaderList's fields or a PackedHead, both (name, value) pairs.
 template <class Fields>
 std::optional<std::string> secondary_key_of(const Fields& fields,
@@ -197,7 +234,13 @@ std::optional<std::string> secondary_key_of(const Fields& fields,
     append_part(out, name);
     // Values are compared after combining lines; whitespace around them does not matter.
     std::optional<std::string> value = request.headers.get_combined(name);
-    append_part(out, value ? "=" + std::string(trim(*value)) : "-");
+    if (!value) {
+      append_part(out, "-");
+      continue;
+    }
+    std::string selecting = without_list_whitespace(*value);
+    if (case_insensitive_value(name)) selecting = to_lower(selecting);
+    append_part(out, "=" + selecting);
   }
   return out;
 }

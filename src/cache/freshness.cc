@@ -180,7 +180,7 @@ StorageDecision decide_cloudfront(const config::CachePolicy& policy,
 
 // RFC 9111 3 and 4.2 for a shared cache.
 StorageDecision decide_honour_origin(const http::RequestHead& request,
-                                     const http::ResponseHead& response) {
+                                     const http::ResponseHead& response, SystemTime response_time) {
   if (request.method != http::Method::kGet) return not_stored("method not cached");
   int status = response.status;
   if (status < 200 || status == 304) return not_stored("status not cacheable");
@@ -198,13 +198,14 @@ StorageDecision decide_honour_origin(const http::RequestHead& request,
   if (response.headers.has_token("Vary", "*")) return not_stored("Vary: *");
 
   std::optional<seconds> lifetime = cc.s_maxage ? cc.s_maxage : cc.max_age;
-  std::optional<SystemTime> date;
+  // The origin's own Date; without a valid one, the time the response was received
+  // (RFC 9111 4.2.1, RFC 9110 6.6.1).
+  SystemTime date = response_time;
   if (std::optional<std::string_view> d = response.headers.get("Date")) {
-    date = http::parse_http_date(*d);
+    date = http::parse_http_date(*d).value_or(response_time);
   }
   if (!lifetime && !sel.targeted && response.headers.contains("Expires")) {
-    // Expires is relative to the origin's own Date (RFC 9111 4.2.1); without one, stale.
-    lifetime = date ? expires_lifetime(response.headers, *date) : seconds(0);
+    lifetime = expires_lifetime(response.headers, date);
   }
   bool explicit_expiry = lifetime.has_value();
   if (!explicit_expiry && !cc.public_ && !heuristically_cacheable(status)) {
@@ -214,12 +215,13 @@ StorageDecision decide_honour_origin(const http::RequestHead& request,
   StorageDecision d;
   if (lifetime) {
     d.ttl = *lifetime;
-  } else if (heuristically_cacheable(status)) {
-    // RFC 9111 4.2.2: 10% of the time since Last-Modified, capped at one day.
+  } else if (heuristically_cacheable(status) || cc.public_) {
+    // RFC 9111 4.2.2: 10% of the time since Last-Modified, capped at one day. `public`
+    // without explicit freshness makes any status heuristically cacheable (5.2.2.9).
     std::optional<std::string_view> lm_text = response.headers.get("Last-Modified");
     std::optional<SystemTime> lm = lm_text ? http::parse_http_date(*lm_text) : std::nullopt;
-    if (lm && date && *lm < *date) {
-      seconds since = std::chrono::duration_cast<seconds>(*date - *lm);
+    if (lm && *lm < date) {
+      seconds since = std::chrono::duration_cast<seconds>(date - *lm);
       d.ttl = std::min(since / 10, seconds(86400));
       d.heuristic = true;
     }
@@ -243,7 +245,7 @@ StorageDecision decide_honour_origin(const http::RequestHead& request,
 StorageDecision decide_storage(const config::CachePolicy& policy, const http::RequestHead& request,
                                const http::ResponseHead& response, SystemTime response_time,
                                std::chrono::seconds error_caching_min_ttl) {
-  if (policy.honour_origin) return decide_honour_origin(request, response);
+  if (policy.honour_origin) return decide_honour_origin(request, response, response_time);
   if (policy.caching_disabled()) return not_stored("caching disabled by the cache policy");
   return decide_cloudfront(policy, request, response, response_time, error_caching_min_ttl);
 }

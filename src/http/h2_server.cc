@@ -23,6 +23,9 @@ constexpr auto kNever = std::chrono::steady_clock::time_point::max();
 // Response bytes a connection may hold for viewers that withhold flow-control credit before
 // hits stop being answered at once (see answer_at_once).
 constexpr size_t kMaxQueuedAtOnce = 256 * 1024;
+// Response bytes an answer held for the end of its request (Sink::hold) keeps without making
+// the handler wait: enough for the refusals and error pages that answer early.
+constexpr size_t kMaxHeldBody = 64 * 1024;
 
 // A stream's request head in plain (HTTP/1.1-like) bytes, for the access log's cs-bytes:
 // HPACK's compressed size is the connection's business, not the request's.
@@ -121,7 +124,13 @@ struct H2ServerConnection::StreamState {
   bool out_eof = false;
   bool out_deferred = false;
   asio::steady_timer out_signal;
-  bool closed = false;  // stream closed (finished or reset)
+  // A response head produced before the request had fully arrived waits here (name, value
+  // pairs) until it has: a request that turns out malformed is reset with no response.
+  std::vector<std::string> held_head;
+  bool head_held = false;
+  bool held_head_has_body = false;
+  bool discarding = false;  // answered: request body bytes still arriving are dropped
+  bool closed = false;      // stream closed (finished or reset)
   bool reset_by_peer = false;
   bool started = false;  // handler spawned
 };
@@ -144,6 +153,10 @@ class H2ServerConnection::Body final : public RequestBody {
         co_return std::span<const char>(current_.data(), current_.size());
       }
       if (s_.in_eof) co_return std::span<const char>();
+      if (s_.discarding) {
+        co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer,
+                             "request body dropped after the response");
+      }
       if (s_.closed || c_.closed_) {
         co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream reset by viewer");
       }
@@ -218,6 +231,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
   awaitable<Status> send_body(std::span<const char> data) override {
     Status queued = send_body_at_once(data);
     if (!queued.ok()) co_return queued;
+    if (s_.head_held && s_.out.size() - s_.out_offset <= kMaxHeldBody) co_return ok_status();
     while (s_.out_offset < s_.out.size()) {
       if (s_.closed || c_.closed_) {
         co_return make_error(ErrorKind::kViewerClosed, Fault::kViewer, "stream closed");
@@ -237,6 +251,8 @@ class H2ServerConnection::Sink final : public ResponseSink {
   void abort() override {
     aborted_ = true;
     tally_.aborted = true;
+    s_.head_held = false;
+    s_.held_head.clear();
     if (!s_.closed && !c_.closed_) {
       nghttp2_submit_rst_stream(c_.session_, NGHTTP2_FLAG_NONE, s_.id, NGHTTP2_INTERNAL_ERROR);
       c_.wake_writer();
@@ -278,18 +294,33 @@ class H2ServerConnection::Sink final : public ResponseSink {
     } else if (length.kind == BodyLength::Kind::kNone && !bodiless_status) {
       nva.push_back(HeaderBlock::nv("content-length", "0"));
     }
-    nghttp2_data_provider provider{};
-    provider.source.ptr = &s_;
-    provider.read_callback = &H2ServerConnection::read_body;
-    int rv = nghttp2_submit_response(c_.session_, s_.id, nva.data(), nva.size(),
-                                     body_.no_body() ? nullptr : &provider);
-    if (rv != 0) return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
     tally_.status = status;
     for (const nghttp2_nv& nv : nva) tally_.head_bytes += nv.namelen + nv.valuelen + 4;
     tally_.head_queued = std::chrono::steady_clock::now();
     if (body_.no_body()) s_.out_eof = true;
-    c_.wake_writer();
+    if (!s_.in_eof) {
+      hold(nva);
+      return ok_status();
+    }
+    int rv = c_.submit_response(s_, nva.data(), nva.size(), !body_.no_body());
+    if (rv != 0) return make_error(ErrorKind::kViewerClosed, Fault::kViewer, nghttp2_strerror(rv));
     return ok_status();
+  }
+
+  // The request is still arriving: whether it is well-formed is not known yet (a trailer or
+  // the DATA's total against content-length can still make it malformed, RFC 9113 8.1.1), so
+  // the head waits for its end; the rest of the body is dropped, the handler being done
+  // with it.
+  void hold(const std::vector<nghttp2_nv>& nva) {
+    s_.held_head.clear();
+    s_.held_head.reserve(nva.size() * 2);
+    for (const nghttp2_nv& nv : nva) {
+      s_.held_head.emplace_back(reinterpret_cast<const char*>(nv.name), nv.namelen);
+      s_.held_head.emplace_back(reinterpret_cast<const char*>(nv.value), nv.valuelen);
+    }
+    s_.head_held = true;
+    s_.held_head_has_body = !body_.no_body();
+    c_.discard_request_body(s_);
   }
 
   Status end_body() {
@@ -338,7 +369,9 @@ H2ServerConnection::H2ServerConnection(net::Stream stream, Handler& handler,
       viewer_(std::move(viewer)),
       writer_wake_(stream_.socket().get_executor()),
       idle_deadline_(stream_.socket().get_executor(), [this] { close_now(); }),
-      write_deadline_(stream_.socket().get_executor(), [this] { close_now(); }) {
+      write_deadline_(stream_.socket().get_executor(), [this] { close_now(); }),
+      resets_(h2_limits.max_resets_per_window, h2_limits.reset_window),
+      empty_frames_(h2_limits.max_empty_frames_per_window, h2_limits.reset_window) {
   tracker_.add(this);
 }
 
@@ -379,6 +412,7 @@ H2ServerConnection::StreamState* H2ServerConnection::find(int32_t stream_id) {
 bool H2ServerConnection::setup_session() {
   nghttp2_session_callbacks* cb = nullptr;
   if (nghttp2_session_callbacks_new(&cb) != 0) return false;
+  nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
   nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
@@ -426,8 +460,8 @@ awaitable<void> H2ServerConnection::run(std::shared_ptr<H2ServerConnection> self
     if (ec || n == 0 || self->closed_) break;
     ssize_t rv = nghttp2_session_mem_recv(self->session_,
                                           reinterpret_cast<const uint8_t*>(buffer.data()), n);
-    if (rv == NGHTTP2_ERR_CALLBACK_FAILURE) {  // our own verdict: a header flood
-      nghttp2_session_terminate_session(self->session_, NGHTTP2_ENHANCE_YOUR_CALM);
+    if (rv == NGHTTP2_ERR_CALLBACK_FAILURE) {  // our own verdict: a flood or a bad stream id
+      nghttp2_session_terminate_session(self->session_, self->terminate_code_);
     }
     self->wake_writer();
     if (rv < 0) break;  // fatal (bad preface, flood): flush any GOAWAY, then close
@@ -473,6 +507,41 @@ awaitable<void> H2ServerConnection::writer(std::shared_ptr<H2ServerConnection> s
   self->close_now();
 }
 
+int H2ServerConnection::submit_response(StreamState& s, const nghttp2_nv* nva, size_t count,
+                                        bool has_body) {
+  nghttp2_data_provider provider{};
+  provider.source.ptr = &s;
+  provider.read_callback = &H2ServerConnection::read_body;
+  int rv = nghttp2_submit_response(session_, s.id, nva, count, has_body ? &provider : nullptr);
+  wake_writer();
+  return rv;
+}
+
+void H2ServerConnection::release_held_head(StreamState& s) {
+  if (!s.head_held) return;
+  s.head_held = false;
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(s.held_head.size() / 2);
+  for (size_t i = 0; i + 1 < s.held_head.size(); i += 2) {
+    nva.push_back(nghttp2_nv{reinterpret_cast<uint8_t*>(s.held_head[i].data()),
+                             reinterpret_cast<uint8_t*>(s.held_head[i + 1].data()),
+                             s.held_head[i].size(), s.held_head[i + 1].size(),
+                             NGHTTP2_NV_FLAG_NONE});
+  }
+  submit_response(s, nva.data(), nva.size(), s.held_head_has_body);
+  s.held_head.clear();
+}
+
+void H2ServerConnection::discard_request_body(StreamState& s) {
+  s.discarding = true;
+  s.in.clear();
+  if (s.unconsumed > 0 && !closed_ && !s.closed) {
+    nghttp2_session_consume(session_, s.id, s.unconsumed);
+    wake_writer();  // WINDOW_UPDATE
+  }
+  s.unconsumed = 0;
+}
+
 void H2ServerConnection::respond_error(int32_t stream_id, int status) {
   std::string code = std::to_string(status);
   nghttp2_nv nva[] = {
@@ -485,14 +554,16 @@ void H2ServerConnection::respond_error(int32_t stream_id, int status) {
 }
 
 void H2ServerConnection::count_reset() {
-  auto now = std::chrono::steady_clock::now();
-  if (now - reset_window_start_ > h2_.reset_window) {
-    reset_window_start_ = now;
-    resets_in_window_ = 0;
-  }
-  if (++resets_in_window_ > h2_.max_resets_per_window) {
+  if (!resets_.add(std::chrono::steady_clock::now())) {
     nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
   }
+}
+
+// From inside an nghttp2 callback: 0, or the failure that ends the session (as a flood).
+int H2ServerConnection::count_empty_frame() {
+  if (empty_frames_.add(std::chrono::steady_clock::now())) return 0;
+  terminate_code_ = NGHTTP2_ENHANCE_YOUR_CALM;
+  return NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
 void H2ServerConnection::headers_complete(StreamState& s, bool end_stream) {
@@ -531,6 +602,9 @@ bool H2ServerConnection::answer_at_once(StreamState& s) {
     end_stream(s, nullptr);  // reset before its turn came (a rapid-reset flood): no work
     return true;
   }
+  // A request still arriving may be answered only once it has (Sink::hold), which takes
+  // the awaitable path.
+  if (!s.in_eof) return false;
   // Bodies answered at once wait for the viewer's credit with no send timeout: a viewer that
   // withholds it may hold this much per connection; beyond it, streams take the awaitable
   // path, which resets a stream the viewer does not read for send_timeout.
@@ -562,6 +636,11 @@ awaitable<void> H2ServerConnection::serve_stream(std::shared_ptr<H2ServerConnect
                     std::chrono::steady_clock::now(),
                     plain_head_bytes(request)};
   co_await self->handler_.handle(exchange);
+  // An answer held for the end of the request: wait for it while the viewer keeps sending.
+  while (s->head_held && !s->in_eof && !s->closed && !self->closed_) {
+    bool signalled = co_await wait_signal(s->in_signal, self->limits_.body_timeout);
+    if (!signalled) break;
+  }
   self->end_stream(*s, &sink);
 }
 
@@ -582,8 +661,11 @@ void H2ServerConnection::end_stream(StreamState& s, Sink* sink) {
       sink->abort();
     }
   } else if (sink && sink->finished() && !s.in_eof && !s.closed && !closed_) {
-    // Answered before the request body ended: tell the viewer to stop sending it.
-    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_NO_ERROR);
+    // The answer was held for a body the viewer stopped sending (body_timeout): the request
+    // never became whole, so it gets no answer.
+    s.head_held = false;
+    s.held_head.clear();
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_CANCEL);
   }
   --handlers_running_;
   wake_writer();
@@ -591,6 +673,17 @@ void H2ServerConnection::end_stream(StreamState& s, Sink* sink) {
 
 // ---------------------------------------------------------------------------------------------
 // nghttp2 callbacks
+
+int H2ServerConnection::on_begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd,
+                                       void* user_data) {
+  auto* c = static_cast<H2ServerConnection*>(user_data);
+  if (hd->type == NGHTTP2_HEADERS && !c->stream_ids_.headers_began(hd->stream_id)) {
+    c->terminate_code_ = NGHTTP2_PROTOCOL_ERROR;  // RFC 9113 5.1.1
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+  if (carries_nothing(hd->type, hd->flags, hd->length)) return c->count_empty_frame();
+  return 0;
+}
 
 int H2ServerConnection::on_begin_headers(nghttp2_session*, const nghttp2_frame* frame,
                                          void* user_data) {
@@ -628,15 +721,22 @@ int H2ServerConnection::on_frame_recv(nghttp2_session*, const nghttp2_frame* fra
     return 0;
   }
   if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+  bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+  // A DATA frame of padding only carries nothing either (an empty one is counted earlier).
+  if (frame->hd.type == NGHTTP2_DATA && !end_stream && frame->hd.length > 0 &&
+      frame->hd.length == frame->data.padlen) {
+    int rv = c->count_empty_frame();
+    if (rv != 0) return rv;
+  }
   StreamState* s = c->find(frame->hd.stream_id);
   if (s == nullptr) return 0;
-  bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
   if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
     c->headers_complete(*s, end_stream);
     return 0;
   }
   if (end_stream) {
     s->in_eof = true;
+    c->release_held_head(*s);  // the request is whole: its answer may go
     signal(s->in_signal);
   }
   return 0;
@@ -651,9 +751,12 @@ int H2ServerConnection::on_data_chunk(nghttp2_session* session, uint8_t, int32_t
     return 0;
   }
   s->body_bytes += len;
-  if (s->body_bytes > c->limits_.max_body_bytes) {
-    nghttp2_session_consume(session, stream_id, len);
-    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+  if (s->discarding || s->body_bytes > c->limits_.max_body_bytes) {
+    nghttp2_session_consume(session, stream_id, len);  // nobody reads it
+    signal(s->in_signal);  // still sending: serve_stream's wait for the end goes on
+    if (s->body_bytes > c->limits_.max_body_bytes) {
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+    }
     return 0;
   }
   s->in.append(reinterpret_cast<const char*>(data), len);

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "http/connection_tracker.h"
 #include "http/exchange.h"
+#include "http/h2_frame_guard.h"
 #include "net/deadline.h"
 #include "net/stream.h"
 
@@ -27,6 +28,9 @@ struct H2Limits {
   // Streams the viewer may reset (RST_STREAM, or refused for exceeding the concurrency) per
   // window before the connection is closed with ENHANCE_YOUR_CALM.
   uint32_t max_resets_per_window = 200;
+  // Frames that carry nothing (empty DATA, empty CONTINUATION, ...) per window: beyond it the
+  // connection is a flood and gets GOAWAY ENHANCE_YOUR_CALM.
+  uint32_t max_empty_frames_per_window = 100;
   std::chrono::milliseconds reset_window{10'000};
 };
 
@@ -60,6 +64,7 @@ class H2ServerConnection : public TrackedConnection,
   void end_stream(StreamState& s, Sink* sink);
 
   // nghttp2 callbacks (user_data is the connection).
+  static int on_begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd, void* user_data);
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data);
   static int on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
                        size_t namelen, const uint8_t* value, size_t valuelen, uint8_t flags,
@@ -76,6 +81,10 @@ class H2ServerConnection : public TrackedConnection,
   void headers_complete(StreamState& s, bool end_stream);
   void respond_error(int32_t stream_id, int status);
   void count_reset();
+  int count_empty_frame();
+  int submit_response(StreamState& s, const nghttp2_nv* nva, size_t count, bool has_body);
+  void release_held_head(StreamState& s);
+  void discard_request_body(StreamState& s);
   void wake_writer();
   StreamState* find(int32_t stream_id);
 
@@ -91,8 +100,11 @@ class H2ServerConnection : public TrackedConnection,
   asio::steady_timer writer_wake_;
   net::Deadline idle_deadline_;
   net::Deadline write_deadline_;
-  std::chrono::steady_clock::time_point reset_window_start_{};
-  uint32_t resets_in_window_ = 0;
+  FloodWindow resets_;
+  FloodWindow empty_frames_;
+  StreamIdLedger stream_ids_;
+  // The GOAWAY code when a callback ends the session (NGHTTP2_ERR_CALLBACK_FAILURE).
+  uint32_t terminate_code_ = NGHTTP2_ENHANCE_YOUR_CALM;
   bool closed_ = false;
   bool writer_done_ = false;
   bool reader_done_ = false;

@@ -362,6 +362,54 @@ def test_vary_keeps_one_variant_per_header_value(cluster):
     assert origin.request_count() == 2
 
 
+def test_vary_values_select_alike_without_list_whitespace_or_case(cluster):
+    """RFC 9111 4.1 (cache-tests vary-normalise-space, -lang-case, -lang-space)."""
+    def handler(req):
+        return Behavior(body=b"v", headers=[("Cache-Control", "max-age=60"),
+                                            ("Vary", "Foo, Accept-Language")])
+
+    edge, origin = start(cluster, Behavior(), handler=handler)
+    get(edge, "/v", headers={"Foo": "1,2", "Accept-Language": "en, de"})
+    hit = get(edge, "/v", headers={"Foo": " 1, 2 ", "Accept-Language": " eN ,   De"})
+    assert hit.header("X-Cache") == "Hit from edgefront"
+    miss = get(edge, "/v", headers={"Foo": "1,2", "Accept-Language": "de, en"})
+    assert miss.header("X-Cache") != "Hit from edgefront"
+    assert origin.request_count() == 2
+
+
+def test_expires_without_date_counts_from_receipt(cluster):
+    """RFC 9111 4.2.1: no Date means the time the response was received (cache-tests
+    freshness-expires-invalid-date)."""
+    from email.utils import formatdate
+    import time
+    for date in (None, "foo"):
+        headers = [("Expires", formatdate(time.time() + 600, usegmt=True))]
+        if date:
+            headers.append(("Date", date))
+        edge, origin = start(cluster, Behavior(headers=headers))
+        get(edge, "/e")
+        assert get(edge, "/e").header("X-Cache") == "Hit from edgefront", date
+        advance(edge, 1200)
+        assert get(edge, "/e").header("X-Cache") != "Hit from edgefront", date
+        assert origin.request_count() == 2
+        edge.stop()
+
+
+def test_public_gives_heuristic_freshness_to_any_status(cluster):
+    """RFC 9111 5.2.2.9 (cache-tests heuristic-599-cached): 10% of a day since
+    Last-Modified."""
+    from email.utils import formatdate
+    import time
+    lm = formatdate(time.time() - 86400, usegmt=True)
+    edge, origin = start(cluster, Behavior(status=299, reason="Unusual", headers=[
+        ("Last-Modified", lm), ("Cache-Control", "public")]))
+    assert get(edge, "/p").status == 299
+    second = get(edge, "/p")
+    assert second.status == 299 and second.header("X-Cache") == "Hit from edgefront"
+    advance(edge, 9000)
+    assert get(edge, "/p").header("X-Cache") != "Hit from edgefront"
+
+
 def test_objects_too_large_stream_through_uncached(cluster):
     # 1 MiB of memory in 8 shards: objects over 64 KiB are not kept.
     edge, origin = start(cluster, cached(60, body_size=300_000), memory="1MiB")

@@ -238,5 +238,46 @@ TEST(VarySecondaryKey, SelectsNamedHeaders) {
   EXPECT_NE(k({{"X-Device", "m"}}), k({}));
 }
 
+// RFC 9111 4.1: selecting fields match after combining lines and dropping the whitespace a
+// list allows (cache-tests `vary-normalise-combine`, `vary-normalise-space`).
+TEST(VarySecondaryKey, ListWhitespaceAndLinesDoNotMatter) {
+  http::HeaderList resp;
+  resp.add("Vary", "Foo");
+  auto k = [&](std::initializer_list<http::HeaderList::Field> h) {
+    return *vary_secondary_key(resp, request("/a", h));
+  };
+  struct Row {
+    std::initializer_list<http::HeaderList::Field> a, b;
+    bool same;
+  };
+  const Row rows[] = {
+      {{{"Foo", "1,2"}}, {{"Foo", " 1, 2 "}}, true},
+      {{{"Foo", "1, 2"}}, {{"Foo", "1"}, {"Foo", "2"}}, true},
+      {{{"Foo", "1 ,\t2"}}, {{"Foo", "1,2"}}, true},
+      {{{"Foo", "1 2"}}, {{"Foo", "12"}}, false},            // inside a member: kept
+      {{{"Foo", "\"a, b\""}}, {{"Foo", "\"a,b\""}}, false},  // inside quotes: kept
+      {{{"Foo", "\"a\\\", b\",c"}}, {{"Foo", "\"a\\\", b\", c"}}, true},
+      {{{"Foo", "1,2"}}, {{"Foo", "2,1"}}, false},  // order is meaning
+  };
+  for (const Row& r : rows) {
+    EXPECT_EQ(k(r.a) == k(r.b), r.same) << r.a.begin()->second << " | " << r.b.begin()->second;
+  }
+}
+
+// Values defined as case-insensitive select alike in any case (cache-tests
+// `vary-normalise-lang-case`); others keep their case.
+TEST(VarySecondaryKey, CaseInsensitiveFieldsIgnoreCase) {
+  http::HeaderList resp;
+  resp.add("Vary", "Accept-Language, Accept-Encoding, Foo");
+  auto k = [&](std::initializer_list<http::HeaderList::Field> h) {
+    return *vary_secondary_key(resp, request("/a", h));
+  };
+  EXPECT_EQ(k({{"Accept-Language", "eN, De"}}), k({{"Accept-Language", "en,de"}}));
+  EXPECT_EQ(k({{"Accept-Language", " en ,   de"}}), k({{"Accept-Language", "en, de"}}));
+  EXPECT_NE(k({{"Accept-Language", "de, en"}}), k({{"Accept-Language", "en, de"}}));
+  EXPECT_EQ(k({{"Accept-Encoding", "GZIP;Q=1"}}), k({{"Accept-Encoding", "gzip;q=1"}}));
+  EXPECT_NE(k({{"Foo", "A"}}), k({{"Foo", "a"}}));
+}
+
 }  // namespace
 }  // namespace edgefront::cache

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "http/http_date.h"
 
 namespace edgefront::cache {
@@ -429,6 +431,85 @@ TEST(HonourOrigin, HeuristicallyCacheableStatuses) {
         << status;
   }
 }
+
+// RFC 9111 4.2.1 / 4.2.2 / 5.2.2.9 in honour-origin mode, as the cache-tests groups
+// `expires` and `heuristic` exercise them (the response arrives at kNow).
+struct HonourRow {
+  const char* name;
+  int status;
+  std::vector<http::HeaderList::Field> headers;
+  bool store;
+  long ttl;
+  bool heuristic;
+};
+
+void PrintTo(const HonourRow& row, std::ostream* os) { *os << row.name; }
+
+class HonourTable : public ::testing::TestWithParam<HonourRow> {};
+
+TEST_P(HonourTable, Decides) {
+  const HonourRow& row = GetParam();
+  http::ResponseHead r;
+  r.status = row.status;
+  for (const auto& [n, v] : row.headers) r.headers.add(n, v);
+  StorageDecision d = decide(honour(), r);
+  EXPECT_EQ(d.store, row.store) << row.name << ": " << d.reason;
+  if (row.store) {
+    EXPECT_EQ(d.ttl, seconds(row.ttl)) << row.name;
+    EXPECT_EQ(d.heuristic, row.heuristic) << row.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rfc9111, HonourTable,
+    ::testing::Values(
+        // Expires minus Date; without a valid Date, minus the time received (4.2.1).
+        HonourRow{"expires_date",
+                  200,
+                  {{"Date", date(-100s)}, {"Expires", date(200s)}},
+                  true,
+                  300,
+                  false},
+        HonourRow{"expires_no_date", 200, {{"Expires", date(10s)}}, true, 10, false},
+        HonourRow{"expires_invalid_date",
+                  200,
+                  {{"Date", "foo"}, {"Expires", date(10s)}},
+                  true,
+                  10,
+                  false},
+        HonourRow{
+            "expires_past", 200, {{"Date", date(0s)}, {"Expires", date(-10s)}}, false, 0, false},
+        HonourRow{"expires_invalid", 200, {{"Date", date(0s)}, {"Expires", "0"}}, false, 0, false},
+        HonourRow{"expires_before_date",
+                  200,
+                  {{"Date", date(600s)}, {"Expires", date(300s)}},
+                  false,
+                  0,
+                  false},
+        // Heuristic freshness from Date (or the time received) - Last-Modified.
+        HonourRow{"heuristic_no_date", 200, {{"Last-Modified", date(-1000s)}}, true, 100, true},
+        // public makes any status heuristically cacheable (5.2.2.9).
+        HonourRow{
+            "public_599",
+            599,
+            {{"Date", date(0s)}, {"Last-Modified", date(-86400s)}, {"Cache-Control", "public"}},
+            true,
+            8640,
+            true},
+        HonourRow{"no_public_599",
+                  599,
+                  {{"Date", date(0s)}, {"Last-Modified", date(-86400s)}},
+                  false,
+                  0,
+                  false},
+        HonourRow{
+            "public_403",
+            403,
+            {{"Date", date(0s)}, {"Last-Modified", date(-1000s)}, {"Cache-Control", "public"}},
+            true,
+            100,
+            true}),
+    [](const ::testing::TestParamInfo<HonourRow>& info) { return std::string(info.param.name); });
 
 TEST(HonourOrigin, MustUnderstandOverridesNoStoreForKnownStatus) {
   EXPECT_TRUE(

@@ -118,6 +118,32 @@ TEST(H2Request, LimitsGive431AndKeepCountingBytes) {
   EXPECT_GT(sized.header_bytes(), 600u);
 }
 
+// Which codec a plain connection's first bytes call for.
+TEST(H2Preface, GuessesTheProtocolFromTheFirstLine) {
+  struct Row {
+    const char* start;
+    Protocol expected;
+  };
+  const Row rows[] = {
+      {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Protocol::kHttp2},
+      {"PRI * HTTP/2.0\r\n", Protocol::kUndecided},
+      {"PRI", Protocol::kUndecided},
+      {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", Protocol::kHttp1},
+      {"GET / HTTP/1.0\n", Protocol::kHttp1},    // bare LF: the HTTP/1.1 parser refuses it
+      {"GET / HTTP/2.0\r\n", Protocol::kHttp1},  // HTTP-shaped: a 505 / 400 from HTTP/1.1
+      {"PRI * HTTP/1.1\r\n", Protocol::kHttp1},
+      {"GET /a-long-target-split", Protocol::kHttp1},  // no line end yet
+      {"", Protocol::kUndecided},
+      {"INVALID CONNECTION PREFACE\r\n\r\n", Protocol::kHttp2},  // h2spec 3.5/2
+      {"GET /\r\n", Protocol::kHttp2},                           // HTTP/0.9: no version
+      {"\r\n", Protocol::kHttp2},
+      {"GET / XHTTP/1.1\r\n", Protocol::kHttp2},
+      {"GET / HTTP/1.x\r\n", Protocol::kHttp2},
+      {"HTTP/1.1\r\n", Protocol::kHttp2},
+  };
+  for (const Row& r : rows) EXPECT_EQ(guess_protocol(r.start), r.expected) << r.start;
+}
+
 TEST(H2Preface, MatchesThePrefaceByPrefix) {
   EXPECT_EQ(match_h2_preface(kH2Preface), PrefaceMatch::kYes);
   EXPECT_EQ(match_h2_preface(std::string(kH2Preface) + "more"), PrefaceMatch::kYes);
