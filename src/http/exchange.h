@@ -34,6 +34,8 @@ class RequestBody {
   virtual awaitable<Result<std::span<const char>>> read() = 0;
   // True once the whole body has been read (or there was none).
   virtual bool complete() const = 0;
+  // Body bytes handed to the handler so far (CloudWatch's BytesUploaded).
+  virtual uint64_t bytes_read() const { return 0; }
 };
 
 class ResponseSink {
@@ -50,6 +52,9 @@ class ResponseSink {
   virtual void abort() = 0;
   // True once any byte of the response may have reached the viewer.
   virtual bool committed() const = 0;
+  // Body bytes accepted for the viewer so far, framing excluded (CloudWatch's
+  // BytesDownloaded).
+  virtual uint64_t body_bytes_sent() const { return 0; }
 
   // The HTTP/1.1 and HTTP/2 sinks can answer without suspending: a head serialized once (a
   // cached object's) plus this answer's own fields as "Name: value\r\n" lines, in place of
