@@ -159,6 +159,20 @@ net::awaitable<void> drain(Worker& w, config::Duration timeout) {
   w.context.stop();
 }
 
+// The status page's sampler, once a second on the control thread (a fixed rate: the points
+// are per-second deltas).
+net::awaitable<void> sample_status(asio::steady_timer& timer, StatusSampler& sampler) {
+  SteadyTime next = std::chrono::steady_clock::now();
+  while (true) {
+    next += std::chrono::seconds(1);
+    timer.expires_at(next);
+    std::error_code ec;
+    co_await timer.async_wait(net::use_ec(ec));
+    if (ec) co_return;
+    sampler.sample();
+  }
+}
+
 // New session ticket keys every rotation period; the previous key stays valid one period more.
 net::awaitable<void> rotate_ticket_keys(asio::steady_timer& timer, TlsListeners& tls) {
   while (tls.rotation_period().count() > 0) {
@@ -287,6 +301,8 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,
                              movable_clock ? &test_clock : nullptr, &faults, cache_services.disk);
+  StatusSampler status_sampler(holder, invalidations, &faults);
+  admin_handler.set_status(&status_sampler);
   std::optional<tcp::acceptor> admin_acceptor;
   if (config->server.admin) {
     auto acceptor = net::open_listener(
@@ -325,6 +341,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   }
 
   asio::steady_timer ticket_rotation(control);
+  asio::steady_timer status_sampling(control);
   std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
                                                                    int signo) {
     if (ec) return;
@@ -361,10 +378,12 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     admin_tracker.close_all();
     checker.stop();
     ticket_rotation.cancel();
+    status_sampling.cancel();
     signals.cancel();
   };
   signals.async_wait(on_signal);
   asio::co_spawn(control, rotate_ticket_keys(ticket_rotation, tls), log_exception);
+  asio::co_spawn(control, sample_status(status_sampling, status_sampler), log_exception);
   control.run();
 
   for (auto& w : pool) w->thread.join();
