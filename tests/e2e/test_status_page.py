@@ -186,15 +186,35 @@ def test_invalidations_are_listed(cluster):
 def test_page_in_chromium_shows_the_failover_within_2s(cluster, pair, tmp_path):
     primary, secondary = pair
     edge = cluster.edge(group_config(primary.port, secondary.port))
+    page = f"http://127.0.0.1:{edge.admin_port}/"
+    state = "document.getElementById('state').textContent"
     with Traffic(edge.port), Browser(tmp_path / "chromium-profile") as browser:
-        # The token travels in the fragment (never sent to the server), then in sessionStorage.
-        browser.navigate(f"http://127.0.0.1:{edge.admin_port}/#token={TOKEN}")
+        # Without a token the page asks for one; a wrong one is refused, the right one works.
+        browser.navigate(page)
+        asking = "!document.getElementById('login').hidden"
+        wait_until(lambda: browser.evaluate(asking), timeout=10, interval=0.05,
+                   desc="the login prompt")
+        login = ("document.getElementById('token').value = {!r};"
+                 " document.getElementById('login').requestSubmit();")
+        browser.evaluate(login.format("wrong"))
+        wait_until(lambda: browser.evaluate(asking) and "refused" in browser.evaluate(
+            "document.getElementById('login-error').textContent"), timeout=5, interval=0.05,
+            desc="the wrong token refused")
+        browser.evaluate(login.format(TOKEN))
+        wait_until(lambda: browser.evaluate(state) == "live", timeout=5, interval=0.05,
+                   desc="the page live after the login")
+
+        # The token can also travel in the fragment (never sent to the server), then in
+        # sessionStorage.
+        browser.evaluate("sessionStorage.clear()")
+        browser.navigate("about:blank")
+        browser.navigate(f"{page}#token={TOKEN}")
         serving = ("document.querySelector('[data-distribution=\"main\"] [data-group=\"grp\"]')"
                    "?.dataset.serving ?? null")
         wait_until(lambda: browser.evaluate(serving) == "app", timeout=10, interval=0.05,
                    desc="the page showing app serving")
         assert browser.evaluate("location.hash") == ""  # the token left the URL
-        assert browser.evaluate("document.getElementById('state').textContent") == "live"
+        assert browser.evaluate(state) == "live"
 
         r = admin(edge, "POST", "/faults", {"origin": "app", "kind": "status", "status": 503})
         assert r.status == 201
