@@ -9,7 +9,7 @@ pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev)
 case "$mode" in
   test) pkgs+=(python3 python3-pytest python3-h2 python3-brotli python3-zstandard nghttp2-client
-              curl openssl iptables) ;;
+              curl openssl iptables prometheus chromium python3-websocket) ;;
   bench) pkgs+=(python3 curl nginx-light varnish trafficserver wrk nghttp2-client gnuplot-nox
                 util-linux procps iptables) ;;
 esac

@@ -121,6 +121,18 @@ std::vector<Invalidation> InvalidationBoard::list(std::string_view distribution_
   return out;
 }
 
+size_t InvalidationBoard::count() const {
+  std::lock_guard lock(mu_);
+  return invalidations_.size();
+}
+
+std::vector<Invalidation> InvalidationBoard::since(size_t from, size_t max) const {
+  std::lock_guard lock(mu_);
+  if (from >= invalidations_.size()) return {};
+  from = std::max(from, invalidations_.size() - std::min(max, invalidations_.size()));
+  return {invalidations_.begin() + static_cast<std::ptrdiff_t>(from), invalidations_.end()};
+}
+
 bool InvalidationBoard::invalidated_since(const ObjectMeta& meta, uint64_t checked) const {
   auto rules = rules_.load(std::memory_order_acquire);
   if (checked < rules->floor) return true;

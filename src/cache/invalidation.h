@@ -51,6 +51,10 @@ class InvalidationBoard {
                               std::vector<std::string> paths, SystemTime now);
   std::optional<Invalidation> find(std::string_view id) const;
   std::vector<Invalidation> list(std::string_view distribution_id) const;
+  // Invalidations accepted so far, and the ones from the `from`-th on (at most `max`, oldest
+  // first): the status page's feed.
+  size_t count() const;
+  std::vector<Invalidation> since(size_t from, size_t max) const;
 
   // Hears every accepted invalidation's rules (with their sequence numbers) before they take
   // effect and before submit() returns: the disk tier records them so a crash cannot lose

@@ -20,11 +20,13 @@ class BodyAllowance {
   bool no_body() const { return no_body_; }
   // Counts `n` bytes about to go out; an error when they overrun the announced length.
   Status take(uint64_t n) {
-    if (!known_) return ok_status();
-    if (n > remaining_) {
-      return make_error(ErrorKind::kBadResponse, Fault::kOrigin, "body longer than its length");
+    if (known_) {
+      if (n > remaining_) {
+        return make_error(ErrorKind::kBadResponse, Fault::kOrigin, "body longer than its length");
+      }
+      remaining_ -= n;
     }
-    remaining_ -= n;
+    taken_ += n;
     return ok_status();
   }
   // The announced length was not reached: finishing now would pass a truncated body off.
@@ -40,9 +42,12 @@ class BodyAllowance {
     return true;
   }
   bool ended() const { return ended_; }
+  // Body bytes taken so far.
+  uint64_t taken() const { return taken_; }
 
  private:
   uint64_t remaining_ = 0;
+  uint64_t taken_ = 0;
   bool known_ = false;
   bool no_body_ = false;
   bool ended_ = false;

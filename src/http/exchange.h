@@ -35,6 +35,8 @@ class RequestBody {
   virtual awaitable<Result<std::span<const char>>> read() = 0;
   // True once the whole body has been read (or there was none).
   virtual bool complete() const = 0;
+  // Body bytes handed to the handler so far (CloudWatch's BytesUploaded).
+  virtual uint64_t bytes_read() const { return 0; }
 };
 
 // What a sink has sent of one response, for the request's record (access log, metrics). The
@@ -62,6 +64,9 @@ class ResponseSink {
   virtual void abort() = 0;
   // True once any byte of the response may have reached the viewer.
   virtual bool committed() const = 0;
+  // Body bytes accepted for the viewer so far, framing excluded (CloudWatch's
+  // BytesDownloaded).
+  virtual uint64_t body_bytes_sent() const { return 0; }
 
   // The HTTP/1.1 and HTTP/2 sinks can answer without suspending: a head serialized once (a
   // cached object's) plus this answer's own fields as "Name: value\r\n" lines, in place of

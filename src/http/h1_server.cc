@@ -36,7 +36,11 @@ class H1ServerConnection::Body final : public RequestBody {
       if (p.body_bytes() > c_.limits_.max_body_bytes) {
         co_return make_error(ErrorKind::kTooLarge, Fault::kViewer, "request body too large");
       }
-      if (next_span_ < p.body_spans().size()) co_return p.body_spans()[next_span_++];
+      if (next_span_ < p.body_spans().size()) {
+        std::span<const char> span = p.body_spans()[next_span_++];
+        read_ += span.size();
+        co_return span;
+      }
       p.clear_body_spans();
       next_span_ = 0;
       if (p.message_complete()) co_return std::span<const char>();
@@ -66,6 +70,7 @@ class H1ServerConnection::Body final : public RequestBody {
   }
 
   bool complete() const override { return c_.parser_.message_complete(); }
+  uint64_t bytes_read() const override { return read_; }
 
   bool expect_continue_ = false;
   bool sent_continue_ = false;
@@ -73,6 +78,7 @@ class H1ServerConnection::Body final : public RequestBody {
  private:
   H1ServerConnection& c_;
   size_t next_span_ = 0;
+  uint64_t read_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -146,6 +152,7 @@ class H1ServerConnection::Sink final : public ResponseSink {
   }
 
   bool committed() const override { return committed_; }
+  uint64_t body_bytes_sent() const override { return body_.taken(); }
   bool finished() const { return body_.ended(); }
   bool aborted() const { return aborted_; }
   bool head_queued() const { return head_queued_; }

@@ -150,6 +150,7 @@ class H2ServerConnection::Body final : public RequestBody {
           c_.wake_writer();  // WINDOW_UPDATE
         }
         s_.unconsumed = 0;
+        read_ += current_.size();
         co_return std::span<const char>(current_.data(), current_.size());
       }
       if (s_.in_eof) co_return std::span<const char>();
@@ -169,11 +170,13 @@ class H2ServerConnection::Body final : public RequestBody {
   }
 
   bool complete() const override { return s_.in_eof && s_.in.empty(); }
+  uint64_t bytes_read() const override { return read_; }
 
  private:
   H2ServerConnection& c_;
   StreamState& s_;
   std::string current_;
+  uint64_t read_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -260,6 +263,7 @@ class H2ServerConnection::Sink final : public ResponseSink {
   }
 
   bool committed() const override { return head_sent_; }
+  uint64_t body_bytes_sent() const override { return body_.taken(); }
   bool finished() const { return body_.ended(); }
   bool aborted() const { return aborted_; }
 

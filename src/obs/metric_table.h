@@ -89,6 +89,51 @@ inline const HistogramSpec kTimeToFailover{
     {"distribution", "group"},
     {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}};
 
+// CloudFront's per-distribution CloudWatch metrics (docs/design/obs.md maps each to its
+// CloudWatch name; distribution_metrics.h records them).
+inline const FamilySpec kDistRequests{
+    "edgefront_distribution_requests_total",
+    "Viewer requests answered, all methods (CloudWatch Requests).",
+    {"distribution"}};
+inline const FamilySpec kDistBytesDownloaded{
+    "edgefront_distribution_bytes_downloaded_total",
+    "Response body bytes sent to viewers (CloudWatch BytesDownloaded).",
+    {"distribution"}};
+inline const FamilySpec kDistBytesUploaded{
+    "edgefront_distribution_bytes_uploaded_total",
+    "Request body bytes received from viewers (CloudWatch BytesUploaded).",
+    {"distribution"}};
+inline const FamilySpec kDistResponses{
+    "edgefront_distribution_responses_total",
+    "Viewer responses by status class; over requests: CloudWatch 4xxErrorRate, 5xxErrorRate, "
+    "TotalErrorRate.",
+    {"distribution", "class"}};
+inline const FamilySpec kDistErrorCodes{
+    "edgefront_distribution_error_responses_total",
+    "Viewer responses with status 401, 403, 404, 502, 503 or 504 (CloudWatch 401ErrorRate ... "
+    "504ErrorRate, over requests).",
+    {"distribution", "code"}};
+inline const FamilySpec kDistCacheLookups{
+    "edgefront_distribution_cache_lookups_total",
+    "Cacheable requests (CloudWatch CacheHitRate's denominator).",
+    {"distribution"}};
+inline const FamilySpec kDistCacheHits{
+    "edgefront_distribution_cache_hits_total",
+    "Cacheable requests answered from the cache: hit, refresh_hit, stale, collapsed (CloudWatch "
+    "CacheHitRate's numerator).",
+    {"distribution"}};
+inline const HistogramSpec kRequestDuration{
+    "edgefront_distribution_request_duration_seconds",
+    "Viewer request duration: from the request head to the end of the response.",
+    {"distribution"},
+    {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+     10, 30, 60}};
+inline const HistogramSpec kOriginLatency{
+    "edgefront_origin_latency_seconds",
+    "From sending the request to an origin to its response head (CloudWatch OriginLatency).",
+    {"distribution", "origin"},
+    {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}};
+
 // The process-wide registry; created once the worker count is known.
 class Registry {
  public:
@@ -96,7 +141,9 @@ class Registry {
   CounterFamily requests, connections, origin_requests, origin_responses, origin_errors,
       origin_failovers, origin_served, origin_continuations, origin_ejections, cache_lookups,
       fault_events, faults_applied, failover_stopped, hedges, access_log_lines;
-  HistogramFamily attempts_per_request, time_to_failover;
+  CounterFamily dist_requests, dist_bytes_downloaded, dist_bytes_uploaded, dist_responses,
+      dist_error_codes, dist_cache_lookups, dist_cache_hits;
+  HistogramFamily attempts_per_request, time_to_failover, request_duration, origin_latency;
   std::string render() const;
   unsigned slots() const { return slots_; }
 

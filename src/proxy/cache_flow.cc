@@ -525,7 +525,7 @@ net::awaitable<int> ProxyHandler::serve_cacheable(Request& r, const RuntimeTarge
            CacheResult::kCollapsed});
     }
   }
-  r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
+  count_lookup(r, CacheResult::kPass);
   Upstreamed up = co_await fetch_target(r, target, req, origin_path);
   http::HeaderList extra;
   extra.add("X-Cache", note_result(r, up.status >= 400 ? kError : kMiss));
@@ -591,7 +591,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     }
   }
   if (up.kind == Upstreamed::Kind::kFailure) {
-    r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
+    count_lookup(r, CacheResult::kPass);
     http::HeaderList extra;
     extra.add("X-Cache", note_result(r, kError));
     extra.add("Cache-Status", fmt::format("edgefront; fwd=miss; fwd-status={}", up.status));
@@ -658,7 +658,7 @@ net::awaitable<int> ProxyHandler::lead_fetch(Request& r, const RuntimeTarget& ta
     not_stored = "partial";
   }
   if (!not_stored.empty()) {
-    r.rt->cache_lookups(CacheResult::kPass)->add(worker_.index());
+    count_lookup(r, CacheResult::kPass);
     guard.resolve(MemoryStore::Pending::Outcome::kNotStored, nullptr);
     http::HeaderList extra;
     extra.add("X-Cache", note_result(r, up.status >= 400 ? kError : kMiss));
@@ -809,7 +809,7 @@ net::awaitable<int> ProxyHandler::serve_object(Request& r,
   http::ResponseSink& sink = r.ex.response;
   SystemTime now = services.clock->system_now();
   Fill& fill = *object->body;
-  r.rt->cache_lookups(verdict.result)->add(worker_.index());
+  count_lookup(r, verdict.result);
   note_result(r, verdict.edge);
 
   auto decorate = [&](http::ResponseHead& head) {

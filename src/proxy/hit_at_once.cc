@@ -22,6 +22,7 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   http::ResponseSink& sink = exchange.response;
   const CacheServices& services = worker_.cache();
   if (!sink.answers_at_once() || !services.store) return false;
+  const SteadyTime start = std::chrono::steady_clock::now();
   Request r(exchange, worker_.runtime());
   routing::Route route = this->route(r);
   // A behavior with steps at CloudFront's events takes the full pipeline, where every step
@@ -51,13 +52,13 @@ bool ProxyHandler::answer_at_once(http::Exchange& exchange) {
   if (body.data.size() != total) return false;  // several blocks: the body loop sends them
 
   CacheVerdict verdict = hit_verdict(meta, now, "");
-  r.rt->cache_lookups(verdict.result)->add(worker_.index());
+  count_lookup(r, verdict.result);
   note_result(r, verdict.edge);
   // From here on the answer is this one: errors end it in the sink, as in the full pipeline.
   Status sent = queue_stored_head(sink, meta, now, verdict, http::BodyLength::known(total));
   if (sent.ok() && req.method != http::Method::kHead) sent = sink.send_body_at_once(body.data);
   if (sent.ok()) (void)sink.finish_at_once();
-  r.rt->requests_by_class(meta.head.status())->add(worker_.index());
+  record_answer(r, meta.head.status(), start);
   if (logs(r)) {
     if (auto type = meta.head.get("Content-Type")) r.record.content_type = *type;
     r.record.content_length = total;

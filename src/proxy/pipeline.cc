@@ -201,10 +201,23 @@ std::string allow_header(http::MethodSet allowed) {
 }  // namespace
 
 net::awaitable<void> ProxyHandler::handle(http::Exchange& exchange) {
+  const SteadyTime start = std::chrono::steady_clock::now();
   Request r(exchange, worker_.runtime());
   int status = co_await serve(r);
-  if (status > 0) r.rt->requests_by_class(status)->add(worker_.index());
+  if (status > 0) record_answer(r, status, start);
   log_request(r);
+}
+
+void ProxyHandler::record_answer(const Request& r, int status, SteadyTime start) const {
+  r.rt->requests_by_class(status)->add(worker_.index());
+  r.dist->metrics.record_request(
+      worker_.index(), status, r.ex.body.bytes_read(), r.ex.response.body_bytes_sent(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+void ProxyHandler::count_lookup(const Request& r, CacheResult result) const {
+  r.rt->cache_lookups(result)->add(worker_.index());
+  r.dist->metrics.record_lookup(worker_.index(), answered_from_cache(result));
 }
 
 routing::Route ProxyHandler::route(Request& r) const {
@@ -545,8 +558,9 @@ net::awaitable<Upstreamed> ProxyHandler::fetch_attempts(Request& r, const Runtim
           }
         }
         if (result.outcome == AttemptOutcome::kResponse) {
-          o.latency->record(std::chrono::duration_cast<std::chrono::microseconds>(
-              std::chrono::steady_clock::now() - attempt_start));
+          const auto took = std::chrono::steady_clock::now() - attempt_start;
+          o.latency->record(std::chrono::duration_cast<std::chrono::microseconds>(took));
+          o.stats.latency->observe(w, std::chrono::duration<double>(took).count());
         }
       }
       count_attempt(o.stats, result, w);

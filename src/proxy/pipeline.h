@@ -54,6 +54,10 @@ class ProxyHandler final : public http::Handler {
   // Distribution enabled, viewer protocol policy, allowed methods, no body on GET or HEAD.
   std::optional<Refusal> refusal(const Request& r, const routing::Route& route) const;
   net::awaitable<int> serve(Request& r);
+  // The request's counters once it is answered: by status class, and its distribution's
+  // CloudFront metrics (bytes, error codes, duration since `start`).
+  void record_answer(const Request& r, int status, SteadyTime start) const;
+  void count_lookup(const Request& r, CacheResult result) const;
   net::awaitable<int> serve_routed(Request& r, const routing::Route& route);
   // origin-request, the attempts, origin-response.
   net::awaitable<Upstreamed> fetch_target(Request& r, const RuntimeTarget& target,

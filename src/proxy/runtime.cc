@@ -24,6 +24,7 @@ OriginStats make_origin_stats(obs::Registry& r, const std::string& dist, const s
   s.failover_statuses = r.origin_errors.get({dist, id, "status"});
   s.served = r.origin_served.get({dist, id});
   s.ejections = r.origin_ejections.get({dist, id});
+  s.latency = r.origin_latency.get({dist, id});
   return s;
 }
 
@@ -51,6 +52,7 @@ Result<std::shared_ptr<const Runtime>> Runtime::build(std::shared_ptr<const conf
   for (const config::Distribution& d : config->distributions) {
     RuntimeDistribution& rd = rt->distributions_.emplace_back();
     rd.config = &d;
+    rd.metrics = obs::DistributionMetrics(registry, d.id);
     std::unordered_map<std::string, const RuntimeOrigin*> by_id;
     for (const config::Origin& o : d.origins) {
       auto ro = std::make_unique<RuntimeOrigin>();

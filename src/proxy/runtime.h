@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "obs/distribution_metrics.h"
 #include "obs/metric_table.h"
 #include "proxy/phase_steps.h"
 #include "routing/router.h"
@@ -38,6 +39,7 @@ struct OriginStats {
   obs::Counter* failover_statuses = nullptr;
   obs::Counter* served = nullptr;
   obs::Counter* ejections = nullptr;
+  obs::Histogram* latency = nullptr;  // OriginLatency: request sent -> response head
 };
 
 struct RuntimeOrigin {
@@ -76,6 +78,7 @@ struct RuntimeDistribution {
   std::vector<std::unique_ptr<RuntimeOrigin>> origins;
   std::unordered_map<std::string, RuntimeTarget> targets;  // by origin id and group id
   std::unordered_map<int, const config::CustomErrorResponse*> custom_errors;
+  obs::DistributionMetrics metrics;  // CloudFront's per-distribution metrics
   // The steps a behavior runs at CloudFront's events; behaviors without any are absent.
   std::unordered_map<const config::CacheBehavior*, PhaseSteps> steps;
   const PhaseSteps* steps_for(const config::CacheBehavior* behavior) const {
@@ -87,6 +90,10 @@ struct RuntimeDistribution {
 
 // How a cacheable request was answered (edgefront_cache_lookups_total{result}).
 enum class CacheResult { kHit, kCollapsed, kStale, kRefreshHit, kMiss, kPass, kCount };
+// CloudWatch's CacheHitRate counts what the cache answered (a revalidated or stale copy too).
+constexpr bool answered_from_cache(CacheResult r) {
+  return r != CacheResult::kMiss && r != CacheResult::kPass;
+}
 
 class Runtime {
  public:

@@ -6,6 +6,7 @@
 #include "server/admin_access.h"
 #include "server/admin_cache.h"
 #include "server/admin_faults.h"
+#include "server/status_page.h"
 
 namespace edgefront::server {
 
@@ -14,12 +15,13 @@ namespace {
 constexpr size_t kMaxAdminBody = 64 * 1024;
 
 net::awaitable<void> reply(http::Exchange& ex, int status, std::string_view content_type,
-                           std::string body) {
+                           std::string body, http::HeaderList extra = {}) {
   http::ResponseHead head;
   head.status = status;
   head.headers.add("Server", "edgefront");
   head.headers.add("Content-Type", content_type);
   head.headers.add("Cache-Control", "no-store");
+  for (const auto& [name, value] : extra.fields()) head.headers.add(name, value);
   if (!(co_await ex.response.send_head(std::move(head), http::BodyLength::known(body.size())))
            .ok()) {
     co_return;
@@ -145,7 +147,33 @@ std::string render_origins(const proxy::Runtime& rt) {
 
 }  // namespace
 
+net::awaitable<bool> AdminHandler::serve_status_page(http::Exchange& ex, std::string_view path) {
+  struct File {
+    std::string_view path, content_type, body;
+  };
+  const File files[] = {{"/", "text/html; charset=utf-8", kStatusPageHtml},
+                        {"/status.js", "text/javascript; charset=utf-8", kStatusPageJs},
+                        {"/status.css", "text/css; charset=utf-8", kStatusPageCss}};
+  for (const File& f : files) {
+    if (path != f.path) continue;
+    http::HeaderList extra;
+    // Only the binary's own files run on the page, and it is never framed.
+    extra.add("Content-Security-Policy",
+              "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    extra.add("X-Content-Type-Options", "nosniff");
+    co_await reply(ex, 200, f.content_type, std::string(f.body), std::move(extra));
+    co_return true;
+  }
+  co_return false;
+}
+
 net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
+  // The status page's files hold no data: a browser loads them without the token, and the
+  // page sends it (Authorization) with each /status.json.
+  if (status_ &&
+      (ex.request.method == http::Method::kGet || ex.request.method == http::Method::kHead)) {
+    if (co_await serve_status_page(ex, ex.request.path())) co_return;
+  }
   const std::string& token = runtime_.load()->config().server.admin_token;
   AdminRequestFacts facts{ex.request.method, ex.request.headers.get("Authorization"),
                           ex.request.headers.get("Origin"), ex.request.headers.get("Host")};
@@ -166,6 +194,8 @@ net::awaitable<void> AdminHandler::handle(http::Exchange& ex) {
   if (path == "/metrics" && read) {
     co_await reply(ex, 200, "text/plain; version=0.0.4",
                    registry_.render() + render_health_gauges(*runtime_.load()));
+  } else if (path == "/status.json" && read && status_) {
+    co_await reply(ex, 200, "application/json", status_->render_json());
   } else if (path == "/origins" && read) {
     co_await reply(ex, 200, "application/json", render_origins(*runtime_.load()));
   } else if (faults_ != nullptr && is_faults_path(path)) {

@@ -7,6 +7,7 @@
 #include "cache/memory_store.h"
 #include "http/exchange.h"
 #include "proxy/runtime.h"
+#include "server/status_sampler.h"
 #include "upstream/fault_table.h"
 
 namespace edgefront::server {
@@ -26,8 +27,13 @@ class AdminHandler final : public http::Handler {
         test_clock_(test_clock),
         faults_(faults) {}
   net::awaitable<void> handle(http::Exchange& exchange) override;
+  // Enables the status page (GET /, /status.json); without it those answer 404.
+  void set_status(StatusSampler* status) { status_ = status; }
 
  private:
+  // The page's own files (no data, no token needed); false if `path` is none of them.
+  net::awaitable<bool> serve_status_page(http::Exchange& ex, std::string_view path);
+
   const proxy::RuntimeHolder& runtime_;
   obs::Registry& registry_;
   cache::InvalidationBoard& invalidations_;
@@ -35,6 +41,7 @@ class AdminHandler final : public http::Handler {
   const cache::DiskStore* disk_;
   OffsetTimeSource* test_clock_;
   upstream::FaultTable* faults_;
+  StatusSampler* status_ = nullptr;
 };
 
 }  // namespace edgefront::server

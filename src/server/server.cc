@@ -164,6 +164,20 @@ net::awaitable<void> drain(Worker& w, config::Duration timeout) {
   w.context.stop();
 }
 
+// The status page's sampler, once a second on the control thread (a fixed rate: the points
+// are per-second deltas).
+net::awaitable<void> sample_status(asio::steady_timer& timer, StatusSampler& sampler) {
+  SteadyTime next = std::chrono::steady_clock::now();
+  while (true) {
+    next += std::chrono::seconds(1);
+    timer.expires_at(next);
+    std::error_code ec;
+    co_await timer.async_wait(net::use_ec(ec));
+    if (ec) co_return;
+    sampler.sample();
+  }
+}
+
 // New session ticket keys every rotation period; the previous key stays valid one period more.
 net::awaitable<void> rotate_ticket_keys(asio::steady_timer& timer, TlsListeners& tls) {
   while (tls.rotation_period().count() > 0) {
@@ -344,6 +358,8 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   http::ConnectionTracker admin_tracker;
   AdminHandler admin_handler(holder, registry, invalidations, cache_services.store,
                              movable_clock ? &test_clock : nullptr, &faults, cache_services.disk);
+  StatusSampler status_sampler(holder, invalidations, &faults);
+  admin_handler.set_status(&status_sampler);
   std::shared_ptr<tcp::acceptor> admin_acceptor;  // null: admin off
   std::optional<config::ListenAddress> admin_address = config->server.admin;
   if (admin_address) {
@@ -403,6 +419,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   };
 
   asio::steady_timer ticket_rotation(control);
+  asio::steady_timer status_sampling(control);
   std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec,
                                                                    int signo) {
     if (ec) return;
@@ -462,6 +479,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
     admin_tracker.close_all();
     checker.stop();
     ticket_rotation.cancel();
+    status_sampling.cancel();
     signals.cancel();
     reopen_signal.cancel();
   };
@@ -477,6 +495,7 @@ int serve(std::shared_ptr<const config::Config> config, const ServeOptions& opti
   };
   reopen_signal.async_wait(on_reopen);
   asio::co_spawn(control, rotate_ticket_keys(ticket_rotation, tls), log_exception);
+  asio::co_spawn(control, sample_status(status_sampling, status_sampler), log_exception);
   control.run();
 
   for (auto& w : pool) w->thread.join();
