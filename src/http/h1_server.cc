@@ -342,6 +342,25 @@ void H1ServerConnection::close_now() {
 awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self) {
   // TCP_NODELAY is set where connections are accepted, before any byte.
   while (!self->closed_) {
+    if (self->in_.empty()) {
+      // Between requests the connection waits here, in this frame: a waiting connection then
+      // keeps no serve_one / read_head / read_more frames alive (about 1 KiB), and holds no
+      // input block (leased_read.h).
+      self->idle_ = true;
+      self->ended_cleanly_ = false;  // as serve_one would: an idle end sends no close_notify
+      if (self->tracker_.draining()) break;
+      self->in_.release_if_empty();
+      self->deadline_.expires_after(self->limits_.idle_timeout);
+      std::error_code ec;
+      size_t n = 0;
+      if (!self->stream_.is_tls()) {
+        n = co_await self->stream_.socket().async_read_some(net::LeasedBuffer{&self->in_},
+                                                            net::use_ec(ec));
+      } else {
+        n = co_await self->stream_.read_into(self->in_, ec);
+      }
+      if (ec || n == 0 || self->closed_) break;
+    }
     co_await self->serve_one();
     if (!self->keep_alive_) break;
     self->parser_.next_message();
