@@ -9,6 +9,17 @@
 #include "server/preflight.h"
 #include "server/server.h"
 
+// jemalloc (linked into the binary, CMakeLists.txt) reads its options from this symbol; the
+// MALLOC_CONF environment variable still overrides it. background_thread: dirty pages are
+// purged on their decay schedule (dirty_decay_ms, 10 s) by jemalloc's own thread, also when
+// the workers that freed them go quiet. Without it purging happens only inside later
+// allocations, so an idle process kept the memory of a burst of connections for good.
+// Harmless without jemalloc (sanitizer builds): nothing reads it.
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "background_thread:true";
+}
+
 namespace {
 
 // "host:port" or "[v6]:port".

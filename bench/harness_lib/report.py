@@ -54,6 +54,16 @@ def markdown(run_info, scenarios, rows_by_scenario, versions):
             lines += ["", "Objects have 100-byte bodies; bytes/object includes the body, the "
                       "stored headers and the index.", ""]
             continue
+        if all("columns" in r.extra for r in rows):
+            # Scenarios that measure something other than throughput bring their own columns.
+            names = list(rows[0].extra["columns"])
+            lines += ["| server | " + " | ".join(names) + " | note |",
+                      "|---|" + "---:|" * len(names) + "---|"]
+            for r in rows:
+                lines.append(f"| {r.server} | " + " | ".join(
+                    r.extra["columns"].get(n, "") for n in names) + f" | {r.note} |")
+            lines.append("")
+            continue
         edge = next((r for r in rows if r.server == "edgefront"), None)
         cache = any(r.hit_ratio is not None for r in rows)
         head = "| server | req/s | p50 ms | p99 ms |" + (" hit ratio |" if cache else "") + \
@@ -79,7 +89,8 @@ def plot(out_dir, rows_by_scenario, servers):
     """req/s per scenario and server (log scale) and p99 latency, as PNGs via gnuplot."""
     if shutil.which("gnuplot") is None:
         return []
-    scenarios = [s for s, rows in rows_by_scenario.items() if s != "memory" and rows]
+    scenarios = [s for s, rows in rows_by_scenario.items()
+                 if s not in ("memory", "idle-connections", "cache-rss") and rows]
     if not scenarios:
         return []
     present = {r.server for s in scenarios for r in rows_by_scenario[s]}

@@ -57,7 +57,8 @@ daemon off;
 master_process off;
 error_log {self.dir}/error.log crit;
 pid {self.dir}/nginx.pid;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile 20000;
+events {{ worker_connections 16384; }}
 http {{
   log_format uri $request_uri;
   access_log {self.log} uri;
@@ -227,7 +228,8 @@ daemon off;
 master_process {master};
 error_log {d}/error.log crit;
 pid {d}/nginx.pid;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile 20000;
+events {{ worker_connections 16384; }}
 http {{
   access_log off;
   keepalive_requests 1000000;
@@ -349,7 +351,8 @@ daemon off;
 master_process off;
 error_log {d}/error.log crit;
 pid {d}/nginx.pid;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile 20000;
+events {{ worker_connections 16384; }}
 http {{
   access_log off;
   keepalive_requests 1000000;

@@ -1,14 +1,15 @@
 -- Requests /tiny/1 .. /tiny/N once each, then stops: fills a cache with N distinct objects.
--- Argument: N. Use one wrk thread so the sequence is not split.
-local n, next_key, answered = 1000000, 0, 0
+-- Arguments: N [path prefix, default /tiny/]. Use one wrk thread so the sequence is not split.
+local n, prefix, next_key, answered = 1000000, "/tiny/", 0, 0
 
 function init(args)
   n = tonumber(args[1] or n)
+  prefix = args[2] or prefix
 end
 
 function request()
   next_key = next_key + 1
-  return wrk.format(nil, "/tiny/" .. next_key)
+  return wrk.format(nil, prefix .. next_key)
 end
 
 function response()

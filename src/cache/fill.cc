@@ -1,5 +1,7 @@
 #include "cache/fill.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -83,6 +85,13 @@ Fill::Chunk Fill::read(uint64_t offset) const {
     pos += b.used;
   }
   return out;
+}
+
+uint64_t Fill::allocated_bytes() const {
+  std::lock_guard lock(mu_);
+  uint64_t bytes = blocks_.capacity() * sizeof(Block);
+  for (const Block& b : blocks_) bytes += malloc_usable_size(b.data.get());
+  return bytes;
 }
 
 uint64_t Fill::size() const {

@@ -39,6 +39,8 @@ class Fill {
   };
   Chunk read(uint64_t offset) const;
   uint64_t size() const;
+  // Heap bytes the body holds: its blocks as allocated (size-class rounding included).
+  uint64_t allocated_bytes() const;
   State state() const;
 
   // Suspends until the fill grows beyond `offset` or stops filling. Runs on the caller's

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include "cache/object_footprint.h"
 #include "cache/wakeup.h"
 
 namespace edgefront::cache {
@@ -135,7 +136,8 @@ void MemoryStore::account(const std::shared_ptr<CachedObject>& object, uint64_t 
   if (!present) return;
   object->accounted.store(true);
   std::vector<uint64_t> evicted;
-  s.policy->insert(object->id, bytes, evicted);
+  // The budget bounds memory, not only bodies: charge what the object really takes.
+  s.policy->insert(object->id, bytes + object_overhead_bytes(*object), evicted);
   evict_locked(s, evicted);
 }
 

@@ -4,6 +4,7 @@
 #include "http/error_page.h"
 #include "http/h1_serialize.h"
 #include "http/http_date.h"
+#include "net/leased_read.h"
 
 namespace edgefront::http {
 
@@ -11,7 +12,6 @@ namespace {
 
 // How long our TLS close_notify may wait for room in the socket before it is closed anyway.
 constexpr std::chrono::milliseconds kTlsCloseGrace{200};
-constexpr size_t kInputBufferSize = 32 * 1024;
 constexpr uint64_t kMaxDrainBytes = 256 * 1024;
 
 H1Parser::Limits parser_limits(const config::Limits& l) {
@@ -44,10 +44,10 @@ class H1ServerConnection::Body final : public RequestBody {
       p.clear_body_spans();
       next_span_ = 0;
       if (p.message_complete()) co_return std::span<const char>();
-      if (c_.in_begin_ < c_.in_end_) {
+      if (!c_.in_.empty()) {
         size_t consumed = 0;
-        auto event = p.feed({c_.in_.data() + c_.in_begin_, c_.in_end_ - c_.in_begin_}, consumed);
-        c_.in_begin_ += consumed;
+        auto event = p.feed(c_.in_.pending(), consumed);
+        c_.in_.consume(consumed);
         if (event == H1Parser::Event::kError) {
           co_return make_error(ErrorKind::kBadRequest, Fault::kViewer, p.error_reason());
         }
@@ -338,8 +338,7 @@ H1ServerConnection::H1ServerConnection(net::Stream stream, Handler& handler,
                   std::error_code ignored;
                   stream_.socket().cancel(ignored);
                 }),
-      parser_(H1Parser::Kind::kRequest, parser_limits(limits)),
-      in_(kInputBufferSize) {
+      parser_(H1Parser::Kind::kRequest, parser_limits(limits)) {
   tracker_.add(this);
 }
 
@@ -359,6 +358,25 @@ void H1ServerConnection::close_now() {
 awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self) {
   // TCP_NODELAY is set where connections are accepted, before any byte.
   while (!self->closed_) {
+    if (self->in_.empty()) {
+      // Between requests the connection waits here, in this frame: a waiting connection then
+      // keeps no serve_one / read_head / read_more frames alive (about 1 KiB), and holds no
+      // input block (leased_read.h).
+      self->idle_ = true;
+      self->ended_cleanly_ = false;  // as serve_one would: an idle end sends no close_notify
+      if (self->tracker_.draining()) break;
+      self->in_.release_if_empty();
+      self->deadline_.expires_after(self->limits_.idle_timeout);
+      std::error_code ec;
+      size_t n = 0;
+      if (!self->stream_.is_tls()) {
+        n = co_await self->stream_.socket().async_read_some(net::LeasedBuffer{&self->in_},
+                                                            net::use_ec(ec));
+      } else {
+        n = co_await self->stream_.read_into(self->in_, ec);
+      }
+      if (ec || n == 0 || self->closed_) break;
+    }
     co_await self->serve_one();
     if (!self->keep_alive_) break;
     self->parser_.next_message();
@@ -373,27 +391,21 @@ awaitable<void> H1ServerConnection::run(std::shared_ptr<H1ServerConnection> self
   self->close_now();
 }
 
-void H1ServerConnection::compact_input() {
-  if (in_begin_ == in_end_) {
-    in_begin_ = in_end_ = 0;
-  } else if (in_begin_ > 0 && in_end_ == in_.size()) {
-    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
-    in_end_ -= in_begin_;
-    in_begin_ = 0;
-  }
-}
-
-// Reads more bytes into the input buffer; false on EOF, error or timeout.
+// Reads more bytes into the input buffer; false on EOF, error or timeout. With nothing
+// pending (an idle keep-alive connection, most of the time) the buffer is given back while
+// waiting and taken again when bytes arrive (net/input_buffer.h).
 awaitable<bool> H1ServerConnection::read_more(std::chrono::milliseconds timeout) {
-  compact_input();
-  if (in_end_ == in_.size()) co_return false;  // cannot happen: the parser consumes input
+  in_.release_if_empty();
   deadline_.expires_after(timeout);
   std::error_code ec;
-  size_t n =
-      co_await stream_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
-  if (ec || n == 0) co_return false;
-  in_end_ += n;
-  co_return true;
+  size_t n = 0;
+  if (!stream_.is_tls()) {
+    // Plain TCP awaits the socket itself: one coroutine frame less per waiting connection.
+    n = co_await stream_.socket().async_read_some(net::LeasedBuffer{&in_}, net::use_ec(ec));
+  } else {
+    n = co_await stream_.read_into(in_, ec);
+  }
+  co_return !ec && n > 0;
 }
 
 // Parses until a full request head is available. False: the connection is done (EOF, an
@@ -404,12 +416,12 @@ awaitable<bool> H1ServerConnection::read_head() {
   // (slowloris) does not extend it.
   std::chrono::steady_clock::time_point head_deadline{};
   while (true) {
-    if (in_begin_ < in_end_) {
+    if (!in_.empty()) {
       if (idle_) head_deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
       idle_ = false;
       size_t consumed = 0;
-      auto event = parser_.feed({in_.data() + in_begin_, in_end_ - in_begin_}, consumed);
-      in_begin_ += consumed;
+      auto event = parser_.feed(in_.pending(), consumed);
+      in_.consume(consumed);
       if (event == H1Parser::Event::kHeadComplete || event == H1Parser::Event::kMessageComplete) {
         co_return true;
       }

@@ -10,6 +10,7 @@
 #include "http/exchange.h"
 #include "http/h1_parser.h"
 #include "net/deadline.h"
+#include "net/input_buffer.h"
 #include "net/stream.h"
 
 namespace edgefront::http {
@@ -39,7 +40,6 @@ class H1ServerConnection : public TrackedConnection,
   awaitable<void> send_error_and_close(int status, std::string_view reason);
   awaitable<bool> drain_request_body();
   bool validate_head(int& status, std::string& reason);
-  void compact_input();
 
   net::Stream stream_;
   Handler& handler_;
@@ -48,10 +48,8 @@ class H1ServerConnection : public TrackedConnection,
   ViewerConnection viewer_;
   net::Deadline deadline_;
   H1Parser parser_;
-  std::vector<char> in_;
-  size_t in_begin_ = 0;
-  size_t in_end_ = 0;
-  bool idle_ = true;  // waiting for the first byte of a request
+  net::InputBuffer in_;  // holds a block only while it holds bytes
+  bool idle_ = true;     // waiting for the first byte of a request
   bool closed_ = false;
   bool keep_alive_ = true;
   bool ended_cleanly_ = false;  // the last response was sent whole (TLS: close with close_notify)

@@ -16,7 +16,7 @@ namespace edgefront::http {
 
 namespace {
 
-constexpr size_t kReadBufferSize = 32 * 1024;
+constexpr size_t kIdleWriteBuffer = 4 * 1024;  // the writer's batch kept while it waits
 // Bytes gathered from nghttp2 before one socket write.
 constexpr size_t kWriteBatch = 64 * 1024;
 constexpr auto kNever = std::chrono::steady_clock::time_point::max();
@@ -452,7 +452,8 @@ awaitable<void> H2ServerConnection::run(std::shared_ptr<H2ServerConnection> self
     co_return;
   }
   asio::co_spawn(self->stream_.socket().get_executor(), writer(self), asio::detached);
-  std::vector<char> buffer(kReadBufferSize);
+  // Taken from the worker's pool only while bytes are being fed to nghttp2 (input_buffer.h).
+  net::InputBuffer input;
   while (!self->closed_) {
     if (self->streams_.empty()) {
       self->idle_deadline_.expires_after(self->limits_.idle_timeout);
@@ -460,10 +461,13 @@ awaitable<void> H2ServerConnection::run(std::shared_ptr<H2ServerConnection> self
       self->idle_deadline_.disarm();
     }
     std::error_code ec;
-    size_t n = co_await self->stream_.read_some(asio::buffer(buffer), ec);
+    size_t n = co_await self->stream_.read_into(input, ec);
     if (ec || n == 0 || self->closed_) break;
+    std::span<const char> got = input.pending();
     ssize_t rv = nghttp2_session_mem_recv(self->session_,
-                                          reinterpret_cast<const uint8_t*>(buffer.data()), n);
+                                          reinterpret_cast<const uint8_t*>(got.data()), got.size());
+    input.consume(got.size());  // nghttp2 takes all it is given (or fails)
+    input.release_if_empty();
     if (rv == NGHTTP2_ERR_CALLBACK_FAILURE) {  // our own verdict: a flood or a bad stream id
       nghttp2_session_terminate_session(self->session_, self->terminate_code_);
     }
@@ -498,6 +502,8 @@ awaitable<void> H2ServerConnection::writer(std::shared_ptr<H2ServerConnection> s
                                  !nghttp2_session_want_write(self->session_))) {
         break;  // reader gone, or GOAWAY exchanged and every stream done
       }
+      // No stream open: the connection may idle for long; keep no large batch meanwhile.
+      if (self->streams_.empty() && out.capacity() > kIdleWriteBuffer) std::string().swap(out);
       co_await wait_signal(self->writer_wake_, std::chrono::milliseconds(0));
       continue;
     }

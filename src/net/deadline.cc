@@ -26,7 +26,7 @@ void Deadline::expires_after(Clock::duration timeout) {
   state_->expired = false;
   if (!state_->waiting) {
     state_->waiting = true;
-    asio::co_spawn(state_->timer.get_executor(), watch(state_), asio::detached);
+    watch(state_);
   } else if (earlier) {
     state_->timer.cancel();  // the watcher re-reads the deadline
   }
@@ -34,23 +34,28 @@ void Deadline::expires_after(Clock::duration timeout) {
 
 void Deadline::disarm() { state_->deadline = Clock::time_point::max(); }
 
-awaitable<void> Deadline::watch(std::shared_ptr<State> state) {
-  while (!state->stopped) {
-    if (state->deadline == Clock::time_point::max()) break;
-    state->armed = state->deadline;
-    state->timer.expires_at(state->armed);
-    std::error_code ec;
-    co_await state->timer.async_wait(use_ec(ec));
-    state->armed = Clock::time_point::max();
-    if (state->stopped) break;
-    if (Clock::now() >= state->deadline) {
-      state->expired = true;
-      state->deadline = Clock::time_point::max();
-      if (state->on_expire) state->on_expire();
-      break;
-    }
+void Deadline::watch(std::shared_ptr<State> state) {
+  if (state->stopped || state->deadline == Clock::time_point::max()) {
+    state->waiting = false;
+    return;
   }
-  state->waiting = false;
+  state->armed = state->deadline;
+  state->timer.expires_at(state->armed);
+  State& s = *state;
+  s.timer.async_wait(
+      [state = std::move(state)](std::error_code) mutable { on_timer(std::move(state)); });
+}
+
+void Deadline::on_timer(std::shared_ptr<State> state) {
+  state->armed = Clock::time_point::max();
+  if (!state->stopped && Clock::now() >= state->deadline) {
+    state->expired = true;
+    state->deadline = Clock::time_point::max();
+    if (state->on_expire) state->on_expire();
+    state->waiting = false;
+    return;
+  }
+  watch(std::move(state));  // moved (or disarmed, or stopped): re-read the deadline
 }
 
 }  // namespace edgefront::net

@@ -4,6 +4,7 @@
 
 #include "net/draining_read.h"
 #include "net/gather.h"
+#include "net/leased_read.h"
 
 namespace edgefront::net {
 
@@ -13,6 +14,18 @@ awaitable<size_t> Stream::read_some(asio::mutable_buffer buffer, std::error_code
   }
   if (auto* direct = std::get_if<2>(&s_)) co_return co_await (*direct)->read_some(buffer, ec);
   co_return co_await std::get<1>(s_)->async_read_some(buffer, use_ec(ec));
+}
+
+awaitable<size_t> Stream::read_into(InputBuffer& input, std::error_code& ec) {
+  if (auto* plain = std::get_if<0>(&s_)) {
+    co_return co_await plain->async_read_some(LeasedBuffer{&input}, use_ec(ec));
+  }
+  if (auto* direct = std::get_if<2>(&s_)) co_return co_await (*direct)->read_into(input, ec);
+  // Origin TLS (not a viewer): a plain read into the buffer's room.
+  size_t n = co_await std::get<1>(s_)->async_read_some(input.space(), use_ec(ec));
+  input.commit(n);
+  input.release_if_empty();
+  co_return n;
 }
 
 awaitable<void> Stream::write(std::span<const asio::const_buffer> buffers, std::error_code& ec) {

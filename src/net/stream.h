@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "net/asio.h"
+#include "net/input_buffer.h"
 #include "net/tls_socket.h"
 
 namespace edgefront::net {
@@ -22,6 +23,10 @@ class Stream {
   Stream& operator=(Stream&&) = default;
 
   awaitable<size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec);
+  // Appends what arrives to `input` (at least one byte, or an error). On plain TCP and viewer
+  // TLS the buffer takes its block only when bytes arrive: a connection waiting with nothing
+  // pending holds none. Returns the bytes added.
+  awaitable<size_t> read_into(InputBuffer& input, std::error_code& ec);
   awaitable<void> write(std::span<const asio::const_buffer> buffers, std::error_code& ec);
   awaitable<void> write(asio::const_buffer buffer, std::error_code& ec) {
     co_await write(std::span<const asio::const_buffer>(&buffer, 1), ec);

@@ -2,20 +2,21 @@
 
 #include <openssl/err.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
-#include "net/draining_read.h"
 #include "net/gather.h"
+#include "net/leased_read.h"
 
 namespace edgefront::net {
 
 namespace {
-constexpr size_t kScratchBytes = 17 * 1024;  // a full TLS record with its overhead
+// What an idle connection keeps of its buffers; more is given back while it waits.
+constexpr size_t kKeptIdleBytes = 4 * 1024;
 }  // namespace
 
-TlsSocket::TlsSocket(tcp::socket socket, SSL* ssl)
-    : socket_(std::move(socket)), ssl_(ssl), scratch_(new char[kScratchBytes]) {
+TlsSocket::TlsSocket(tcp::socket socket, SSL* ssl) : socket_(std::move(socket)), ssl_(ssl) {
   // OpenSSL's socket BIO writes with write(), which raises SIGPIPE on a connection the peer
   // has reset; a server never wants that signal (Asio's own sends use MSG_NOSIGNAL).
   static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
@@ -25,7 +26,10 @@ TlsSocket::TlsSocket(tcp::socket socket, SSL* ssl)
   in_ = BIO_new(BIO_s_mem());
   BIO* out = BIO_new_socket(static_cast<int>(socket_.native_handle()), BIO_NOCLOSE);
   SSL_set_bio(ssl_, in_, out);
-  SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // RELEASE_BUFFERS: OpenSSL frees its record buffers (~17 KiB each way) when they are empty,
+  // so an idle connection does not keep them.
+  SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                         SSL_MODE_RELEASE_BUFFERS);
   SSL_set_accept_state(ssl_);
 }
 
@@ -46,12 +50,26 @@ std::error_code TlsSocket::error_of(int ssl_error) {
 }
 
 awaitable<bool> TlsSocket::fill(std::error_code& ec) {
-  size_t n = co_await socket_.async_read_some(
-      DrainingBuffer{asio::buffer(scratch_.get(), kScratchBytes)}, use_ec(ec));
+  // The ciphertext block is taken when bytes arrive and given back once they are in the BIO.
+  co_await socket_.async_read_some(LeasedBuffer{&cipher_}, use_ec(ec));
   if (ec == asio::error::eof) ec = asio::ssl::error::stream_truncated;
   if (ec) co_return false;
-  BIO_write(in_, scratch_.get(), static_cast<int>(n));
+  std::span<const char> got = cipher_.pending();
+  BIO_write(in_, got.data(), static_cast<int>(got.size()));
+  bio_peak_ = std::max(bio_peak_, BIO_ctrl_pending(in_));
+  cipher_.consume(got.size());
+  cipher_.release_if_empty();
   co_return true;
+}
+
+void TlsSocket::release_idle_memory() {
+  // A memory BIO keeps the largest size it ever held: replace it once it is empty.
+  if (bio_peak_ > kKeptIdleBytes && BIO_ctrl_pending(in_) == 0) {
+    in_ = BIO_new(BIO_s_mem());
+    SSL_set0_rbio(ssl_, in_);  // frees the old one
+    bio_peak_ = 0;
+  }
+  if (gather_.capacity() > kKeptIdleBytes) std::string().swap(gather_);
 }
 
 awaitable<void> TlsSocket::handshake(std::error_code& ec) {
@@ -68,6 +86,30 @@ awaitable<void> TlsSocket::handshake(std::error_code& ec) {
     } else {
       ec = error_of(err);
       co_return;
+    }
+  }
+}
+
+awaitable<size_t> TlsSocket::read_into(InputBuffer& input, std::error_code& ec) {
+  while (true) {
+    ERR_clear_error();
+    asio::mutable_buffer space = input.space();
+    size_t got = 0;
+    if (SSL_read_ex(ssl_, space.data(), space.size(), &got) == 1) {
+      input.commit(got);
+      co_return got;
+    }
+    int err = SSL_get_error(ssl_, 0);
+    input.release_if_empty();  // waiting, if at all, without a block
+    if (err == SSL_ERROR_WANT_READ) {
+      release_idle_memory();
+      if (!co_await fill(ec)) co_return 0;
+    } else if (err == SSL_ERROR_WANT_WRITE) {
+      co_await socket_.async_wait(tcp::socket::wait_write, use_ec(ec));
+      if (ec) co_return 0;
+    } else {
+      ec = error_of(err);
+      co_return 0;
     }
   }
 }

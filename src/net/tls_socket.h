@@ -12,6 +12,7 @@
 #include <string>
 
 #include "net/asio.h"
+#include "net/input_buffer.h"
 
 namespace edgefront::net {
 
@@ -30,6 +31,8 @@ class TlsSocket {
   // Some plaintext (at least one byte), or an error: asio::error::eof after the peer's
   // close_notify, asio::ssl::error::stream_truncated when the connection ends without one.
   awaitable<size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec);
+  // The same into an InputBuffer, which holds a block only while it holds bytes.
+  awaitable<size_t> read_into(InputBuffer& input, std::error_code& ec);
   // All of `buffers`; small ones are gathered into one record.
   awaitable<void> write(std::span<const asio::const_buffer> buffers, std::error_code& ec);
   // As much of `buffers` as goes out without waiting; the rest must follow with write(),
@@ -44,11 +47,15 @@ class TlsSocket {
   // Writes `data` with SSL_write until done or the socket is full; returns bytes written.
   size_t write_some_records(std::span<const char> data, bool& would_block, std::error_code& ec);
   std::error_code error_of(int ssl_error);
+  // Before a wait for the peer: drops buffers grown by earlier traffic (idle connections
+  // keep little).
+  void release_idle_memory();
 
   tcp::socket socket_;
   SSL* ssl_;
-  BIO* in_ = nullptr;  // owned by ssl_
-  std::unique_ptr<char[]> scratch_;
+  BIO* in_ = nullptr;    // owned by ssl_
+  InputBuffer cipher_;   // ciphertext on its way into `in_`, held only while it is
+  size_t bio_peak_ = 0;  // the most `in_` held since it was made
   std::string gather_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cache/object_footprint.h"
+
 namespace edgefront::cache {
 namespace {
 
@@ -118,6 +120,20 @@ TEST(MemoryStore, ByteBudgetEvicts) {
   EXPECT_GT(s.evictions, 0u);
   EXPECT_LE(s.objects, 8u);
   EXPECT_EQ(store.max_object_bytes(), 40'000u);
+}
+
+// The budget bounds the process's memory: an object is charged what it really takes (its
+// structures, index entries and allocation slack), not only the bytes its filler counts.
+TEST(MemoryStore, ChargesAnObjectsOwnStructuresAgainstTheBudget) {
+  InvalidationBoard board;
+  MemoryStore store(1 << 20, board, /*shard_count=*/1);
+  auto obj = make_object(board, "/a-path-longer-than-the-small-string-buffer");
+  obj->body->append(std::string(1000, 'x'));
+  obj->body->complete();
+  store.insert("k", 1, obj);
+  store.account(obj, 1000);
+  EXPECT_GE(store.stats().bytes, 1000 + fixed_object_bytes());
+  EXPECT_GE(fixed_object_bytes(), sizeof(CachedObject) + sizeof(ObjectMeta) + sizeof(Fill));
 }
 
 TEST(MemoryStore, RemoveKeyDropsEveryVariant) {
