@@ -33,13 +33,28 @@ Registry::Registry(unsigned slots)
 
 std::string Registry::render() const {
   std::string out;
-  for (const CounterFamily* f :
-       {&requests,           &connections,           &origin_requests,     &origin_responses,
-        &origin_errors,      &origin_failovers,      &origin_served,       &origin_continuations,
-        &origin_ejections,   &cache_lookups,         &fault_events,        &faults_applied,
-        &failover_stopped,   &hedges,                &access_log_lines,    &dist_requests,
-        &dist_bytes_downloaded, &dist_bytes_uploaded, &dist_responses,     &dist_error_codes,
-        &dist_cache_lookups, &dist_cache_hits}) {
+  for (const CounterFamily* f : {&requests,
+                                 &connections,
+                                 &origin_requests,
+                                 &origin_responses,
+                                 &origin_errors,
+                                 &origin_failovers,
+                                 &origin_served,
+                                 &origin_continuations,
+                                 &origin_ejections,
+                                 &cache_lookups,
+                                 &fault_events,
+                                 &faults_applied,
+                                 &failover_stopped,
+                                 &hedges,
+                                 &access_log_lines,
+                                 &dist_requests,
+                                 &dist_bytes_downloaded,
+                                 &dist_bytes_uploaded,
+                                 &dist_responses,
+                                 &dist_error_codes,
+                                 &dist_cache_lookups,
+                                 &dist_cache_hits}) {
     f->render(out);
   }
   attempts_per_request.render(out);

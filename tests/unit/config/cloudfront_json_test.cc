@@ -281,7 +281,8 @@ TEST(CloudFrontJsonTest, UnsupportedFieldsAreWarningsNamingTheirPath) {
       "DistributionConfig.DefaultCacheBehavior.FunctionAssociations: edge functions are not "
       "implemented yet; not run",
       "DistributionConfig.DefaultCacheBehavior.Bogus: unknown field; ignored",
-      "DistributionConfig.Logging: standard access logging is not implemented yet; ignored",
+      "DistributionConfig.Logging.Bucket: logs are written to the file named by server.access_log "
+      "or --access-log; ignored",
       "DistributionConfig.PriceClass: not applicable to a self-hosted edge; ignored",
       "DistributionConfig.ViewerCertificate: ACM/IAM certificates cannot be fetched; give "
       "certificate files and minimum_protocol in a native YAML server.listen[].tls; ignored",
