@@ -55,6 +55,7 @@ struct Worker {
   ~Worker() {
     acceptors.clear();
     worker_context.pool().close_all();
+    worker_context.availability_watch().close();
     context_storage.reset();
   }
   unsigned index;

@@ -18,6 +18,11 @@ AvailabilityWatch::~AvailabilityWatch() {
   if (state_->timer) state_->timer->cancel();
 }
 
+void AvailabilityWatch::close() {
+  state_->armed = false;
+  state_->timer.reset();  // cancels a pending wait; its completion sees no timer
+}
+
 void AvailabilityWatch::add(Registration& r, const net::Executor& executor) {
   State& s = *state_;
   r.next_ = s.head;
@@ -46,7 +51,7 @@ void AvailabilityWatch::arm() {
   s.armed = true;
   s.timer->expires_after(s.period);
   s.timer->async_wait([this, state = state_](std::error_code ec) {
-    if (!state->alive) return;
+    if (!state->alive || !state->timer) return;
     state->armed = false;
     if (ec) return;
     check(std::chrono::steady_clock::now());

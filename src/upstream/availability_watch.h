@@ -61,6 +61,9 @@ class AvailabilityWatch {
   // that has just ejected a member).
   void check(SteadyTime now);
   size_t waiting() const { return state_->count; }
+  // Drops the timer; call before the io_context it runs on is destroyed (a timer outliving its
+  // io_context's services is undefined behaviour). A later registration makes a new one.
+  void close();
 
  private:
   struct State {

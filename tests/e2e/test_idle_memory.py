@@ -13,6 +13,9 @@ from harness import distribution, edge_config, http_origin
 
 IDLE = 2000
 BUDGET_PER_CONNECTION = 8 * 1024
+# ASan's allocator adds redzones and keeps freed memory in quarantine: 11.8 KiB measured per
+# idle connection, against more than 40 KiB when each held its 32 KiB input buffer.
+BUDGET_PER_CONNECTION_SANITIZED = 20 * 1024
 BODY = 1024
 
 
@@ -74,7 +77,8 @@ def test_idle_keep_alive_connections_hold_no_input_buffer(cluster):
     idle = open_served(edge.port, IDLE)
     try:
         grown = rss_bytes(edge.pid) - before
-        assert grown < IDLE * BUDGET_PER_CONNECTION, \
+        budget = BUDGET_PER_CONNECTION_SANITIZED if edge.sanitized() else BUDGET_PER_CONNECTION
+        assert grown < IDLE * budget, \
             f"{IDLE} idle connections added {grown} bytes ({grown // IDLE} per connection)"
         # The buffer is taken again when the next request arrives, on any of them.
         for s in idle[::100]:

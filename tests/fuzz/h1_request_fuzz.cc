@@ -24,8 +24,10 @@ void run(const uint8_t* data, size_t size, size_t step) {
     p.clear_body_spans();
     pos += used;
     if (event == H1Parser::Event::kError) return;
-    // A head that got through names no transfer coding but a single chunked.
-    if (p.head_complete() && !edgefront::http::request_codings_supported(p.request().headers)) {
+    // A head that got through names no transfer coding but a single chunked (checked when the
+    // head completes: trailer fields read later may repeat the name without framing anything).
+    if (event == H1Parser::Event::kHeadComplete &&
+        !edgefront::http::request_codings_supported(p.request().headers)) {
       __builtin_trap();
     }
     if (p.message_complete()) {
