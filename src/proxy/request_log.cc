@@ -87,7 +87,9 @@ bool ProxyHandler::logs(const Request& r) const {
 }
 
 void ProxyHandler::log_request(Request& r) {
-  if (!logs(r) || !sampled(r.dist->config->logging.sampling_percent)) return;
+  if (!logs(r)) return;
+  const config::DistributionLogging& logging = r.dist->config->logging;
+  if (!sampled(logging.sampling_percent)) return;
   obs::RequestRecord& rec = r.record;
   const http::Exchange& ex = r.ex;
   const http::ResponseTally& tally = ex.response.tally();
@@ -114,8 +116,7 @@ void ProxyHandler::log_request(Request& r) {
     rec.result = obs::EdgeResult::kError;
     if (rec.detailed_error.empty()) rec.detailed_error = "AbortedOrigin";
   }
-  const auto& settings = r.rt->config().server.access_log;
-  const config::DistributionLogging& logging = r.dist->config->logging;
+  const config::AccessLogSettings& settings = r.rt->config().server.access_log;
   char id[24];
   std::string_view host = r.dist->config->aliases.empty()
                               ? ex.request.headers.get("Host").value_or("")
